@@ -1,0 +1,441 @@
+//! Per-isolate host state and the native functions the bootstrap calls: the clock, timers,
+//! request contexts and the hand-off of responses.
+
+use std::cell::{Cell, RefCell};
+use std::collections::{BTreeSet, HashMap};
+use std::rc::Rc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use bytes::Bytes;
+use rquickjs::{Ctx, Exception, Function, Object, TypedArray};
+
+use super::{Output, internal_error_response, status_response};
+use crate::body::Body;
+use crate::pool::IsolateId;
+
+/// A request that has been dispatched and whose context has not ended.
+#[derive(Debug, Default)]
+pub(crate) struct RequestState {
+    pub responded: bool,
+    pub timers: u32,
+    pub wait_until: u32,
+    pub pending_io: u32,
+    pub pass_through: bool,
+    pub cpu_used: Duration,
+}
+
+#[derive(Debug)]
+struct TimerEntry {
+    deadline: Instant,
+    owner: u64,
+    interval: Option<Duration>,
+}
+
+/// Timers of one isolate, ordered by deadline then id so equal deadlines fire in creation order.
+#[derive(Debug, Default)]
+pub(crate) struct Timers {
+    queue: BTreeSet<(Instant, u64)>,
+    entries: HashMap<u64, TimerEntry>,
+}
+
+/// State shared between an isolate and its native functions.
+pub(crate) struct HostState {
+    pub worker: String,
+    pub isolate: IsolateId,
+    /// Request whose code runs now; 0 while the global scope runs.
+    ///
+    /// NOTE: this is the request of the event being processed (its dispatch or its timer), and
+    /// promise jobs drained after that event inherit it. QuickJS-NG 0.16 calls no promise hook
+    /// around reaction jobs, so a continuation of request A that another request's event
+    /// resolves runs as that other request, unlike workerd, which restores A's context.
+    pub current: Cell<u64>,
+    /// Milliseconds since the epoch, frozen while JS runs; 0 at global scope.
+    pub clock_ms: Cell<f64>,
+    pub requests: RefCell<HashMap<u64, RequestState>>,
+    pub timers: RefCell<Timers>,
+    pub outputs: RefCell<Vec<Output>>,
+    /// Requests whose pending work dropped, to check for a hang once the job queue is empty.
+    pub hang_candidates: RefCell<Vec<u64>>,
+    /// Timer ids whose JS callbacks must be forgotten because their request ended.
+    pub dropped_timers: RefCell<Vec<u64>>,
+    /// Deadline that the interrupt handler enforces while JS runs.
+    pub cpu_deadline: Cell<Option<Instant>>,
+    /// Set by the interrupt handler when it stops a script.
+    pub interrupted: Cell<bool>,
+}
+
+impl HostState {
+    pub(crate) fn new(worker: String, isolate: IsolateId) -> Self {
+        HostState {
+            worker,
+            isolate,
+            current: Cell::new(0),
+            clock_ms: Cell::new(0.0),
+            requests: RefCell::new(HashMap::new()),
+            timers: RefCell::new(Timers::default()),
+            outputs: RefCell::new(Vec::new()),
+            hang_candidates: RefCell::new(Vec::new()),
+            dropped_timers: RefCell::new(Vec::new()),
+            cpu_deadline: Cell::new(None),
+            interrupted: Cell::new(false),
+        }
+    }
+
+    /// Makes `request` current and advances the frozen clock, as Workers does on each I/O event.
+    pub(crate) fn enter(&self, request: u64) {
+        self.current.set(request);
+        let now = if request == 0 {
+            0.0
+        } else {
+            SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map_or(0.0, |d| d.as_millis() as f64)
+        };
+        self.clock_ms.set(now);
+    }
+
+    pub(crate) fn next_deadline(&self) -> Option<Instant> {
+        self.timers
+            .borrow()
+            .queue
+            .first()
+            .map(|(deadline, _)| *deadline)
+    }
+
+    /// Removes and returns the due timers as `(id, owner)`, rescheduling intervals.
+    pub(crate) fn take_due_timers(&self, now: Instant) -> Vec<(u64, u64)> {
+        let mut timers = self.timers.borrow_mut();
+        let mut due = Vec::new();
+        while let Some(&(deadline, id)) = timers.queue.first() {
+            if deadline > now {
+                break;
+            }
+            timers.queue.pop_first();
+            let Some(entry) = timers.entries.get_mut(&id) else {
+                continue;
+            };
+            due.push((id, entry.owner));
+            match entry.interval {
+                Some(every) => {
+                    entry.deadline = now + every;
+                    let next = (entry.deadline, id);
+                    timers.queue.insert(next);
+                }
+                None => {
+                    timers.entries.remove(&id);
+                }
+            }
+        }
+        drop(timers);
+
+        let mut requests = self.requests.borrow_mut();
+        for &(id, owner) in &due {
+            let still_scheduled = self.timers.borrow().entries.contains_key(&id);
+            if !still_scheduled && let Some(state) = requests.get_mut(&owner) {
+                state.timers = state.timers.saturating_sub(1);
+            }
+        }
+        due
+    }
+
+    fn start_timer(&self, id: u64, delay_ms: f64, repeat: bool) {
+        let owner = self.current.get();
+        let delay = Duration::from_secs_f64(delay_ms.max(0.0) / 1000.0);
+        let deadline = Instant::now() + delay;
+        let mut timers = self.timers.borrow_mut();
+        timers.queue.insert((deadline, id));
+        timers.entries.insert(
+            id,
+            TimerEntry {
+                deadline,
+                owner,
+                interval: repeat.then_some(delay.max(Duration::from_millis(1))),
+            },
+        );
+        if let Some(state) = self.requests.borrow_mut().get_mut(&owner) {
+            state.timers += 1;
+        }
+    }
+
+    fn cancel_timer(&self, id: u64) {
+        let removed = {
+            let mut timers = self.timers.borrow_mut();
+            let removed = timers.entries.remove(&id);
+            if let Some(entry) = &removed {
+                timers.queue.remove(&(entry.deadline, id));
+            }
+            removed
+        };
+        if let Some(entry) = removed {
+            if let Some(state) = self.requests.borrow_mut().get_mut(&entry.owner) {
+                state.timers = state.timers.saturating_sub(1);
+            }
+            self.hang_candidates.borrow_mut().push(entry.owner);
+        }
+    }
+
+    /// Sends a response for `request` unless it already has one.
+    pub(crate) fn respond(&self, request: u64, response: http::Response<Body>, failed: bool) {
+        {
+            let mut requests = self.requests.borrow_mut();
+            let Some(state) = requests.get_mut(&request) else {
+                return;
+            };
+            if state.responded {
+                return;
+            }
+            state.responded = true;
+        }
+        self.outputs.borrow_mut().push(Output::Response {
+            request_id: request,
+            response,
+            failed,
+        });
+        self.finish_if_done(request);
+    }
+
+    /// Fails a request with a 500 after an uncaught exception, unless it already responded.
+    pub(crate) fn fail(&self, request: u64, message: &str) {
+        let responded = self
+            .requests
+            .borrow()
+            .get(&request)
+            .is_none_or(|state| state.responded);
+        if responded {
+            tracing::warn!(worker = %self.worker, isolate = %self.isolate, request_id = request, error = %message, "uncaught exception after the response was sent");
+            return;
+        }
+        tracing::warn!(worker = %self.worker, isolate = %self.isolate, request_id = request, error = %message, "uncaught exception in fetch handler");
+        self.respond(request, internal_error_response(), true);
+    }
+
+    /// Ends the request context once it has a response and no `waitUntil` task is left; its
+    /// remaining timers are cancelled, as Workers does for stateless requests.
+    pub(crate) fn finish_if_done(&self, request: u64) {
+        let done = self
+            .requests
+            .borrow()
+            .get(&request)
+            .is_some_and(|state| state.responded && state.wait_until == 0);
+        if !done {
+            return;
+        }
+        self.requests.borrow_mut().remove(&request);
+
+        let mut timers = self.timers.borrow_mut();
+        let orphaned: Vec<u64> = timers
+            .entries
+            .iter()
+            .filter(|(_, entry)| entry.owner == request)
+            .map(|(id, _)| *id)
+            .collect();
+        for id in &orphaned {
+            if let Some(entry) = timers.entries.remove(id) {
+                timers.queue.remove(&(entry.deadline, *id));
+            }
+        }
+        self.dropped_timers.borrow_mut().extend(orphaned);
+    }
+
+    /// Cancels every candidate request that waits with nothing of its own left to settle it.
+    ///
+    /// Call only when the job queue is empty, so no continuation is still about to run.
+    pub(crate) fn cancel_hung_requests(&self) {
+        let candidates: Vec<u64> = self.hang_candidates.borrow_mut().drain(..).collect();
+        for request in candidates {
+            let (hung_response, hung_tasks) = {
+                let requests = self.requests.borrow();
+                let Some(state) = requests.get(&request) else {
+                    continue;
+                };
+                let idle = state.timers == 0 && state.pending_io == 0;
+                (
+                    idle && !state.responded,
+                    idle && state.responded && state.wait_until > 0,
+                )
+            };
+            if hung_response {
+                tracing::warn!(worker = %self.worker, isolate = %self.isolate, request_id = request, "{HANG_MESSAGE}");
+                self.respond(request, internal_error_response(), true);
+            } else if hung_tasks {
+                tracing::warn!(worker = %self.worker, isolate = %self.isolate, request_id = request, "waitUntil() tasks can never settle, so they were cancelled");
+                if let Some(state) = self.requests.borrow_mut().get_mut(&request) {
+                    state.wait_until = 0;
+                }
+                self.finish_if_done(request);
+            }
+        }
+    }
+}
+
+/// What workerd logs when it cancels a request whose promise can never settle.
+pub(crate) const HANG_MESSAGE: &str = "The Workers runtime canceled this request because it \
+     detected that your Worker's code had hung and would never generate a response. Refer to: \
+     https://developers.cloudflare.com/workers/observability/errors/";
+
+/// Converts a JS string of code points up to U+00FF into the bytes of an HTTP header value.
+fn latin1_bytes(text: &str) -> Option<Vec<u8>> {
+    text.chars()
+        .map(|c| u8::try_from(u32::from(c)).ok())
+        .collect()
+}
+
+fn build_response(
+    status: u16,
+    headers: Vec<String>,
+    body: Vec<u8>,
+) -> Result<http::Response<Body>, String> {
+    let status = http::StatusCode::from_u16(status)
+        .map_err(|_| format!("invalid response status {status}"))?;
+    let mut response = status_response(status, Bytes::new());
+    *response.body_mut() = Body::full(body);
+    let map = response.headers_mut();
+    for pair in headers.chunks(2) {
+        let [name, value] = pair else {
+            continue;
+        };
+        let name = http::HeaderName::from_bytes(name.as_bytes())
+            .map_err(|_| format!("invalid response header name `{name}`"))?;
+        let bytes = latin1_bytes(value)
+            .ok_or_else(|| format!("header `{name}` has a non-Latin-1 value"))?;
+        let value = http::HeaderValue::from_bytes(&bytes)
+            .map_err(|_| format!("invalid value for response header `{name}`"))?;
+        map.append(name, value);
+    }
+    Ok(response)
+}
+
+/// Defines the core natives on `host`.
+pub(crate) fn register<'js>(
+    ctx: &Ctx<'js>,
+    host: &Object<'js>,
+    state: &Rc<HostState>,
+) -> rquickjs::Result<()> {
+    let s = state.clone();
+    host.set(
+        "currentRequest",
+        Function::new(ctx.clone(), move || s.current.get() as f64)?,
+    )?;
+
+    let s = state.clone();
+    host.set("now", Function::new(ctx.clone(), move || s.clock_ms.get())?)?;
+
+    let s = state.clone();
+    host.set(
+        "log",
+        Function::new(ctx.clone(), move |level: String, message: String| {
+            let request_id = s.current.get();
+            match level.as_str() {
+                "error" => {
+                    tracing::error!(target: "worker", worker = %s.worker, request_id, "{message}")
+                }
+                "warn" => {
+                    tracing::warn!(target: "worker", worker = %s.worker, request_id, "{message}")
+                }
+                "debug" => {
+                    tracing::debug!(target: "worker", worker = %s.worker, request_id, "{message}")
+                }
+                _ => tracing::info!(target: "worker", worker = %s.worker, request_id, "{message}"),
+            }
+        })?,
+    )?;
+
+    let s = state.clone();
+    host.set(
+        "timerStart",
+        Function::new(ctx.clone(), move |id: f64, delay: f64, repeat: bool| {
+            s.start_timer(id as u64, delay, repeat)
+        })?,
+    )?;
+
+    let s = state.clone();
+    host.set(
+        "timerCancel",
+        Function::new(ctx.clone(), move |id: f64| s.cancel_timer(id as u64))?,
+    )?;
+
+    let s = state.clone();
+    host.set(
+        "respond",
+        Function::new(
+            ctx.clone(),
+            move |ctx: Ctx<'js>,
+                  id: f64,
+                  status: u16,
+                  _status_text: String,
+                  headers: Vec<String>,
+                  body: TypedArray<'js, u8>|
+                  -> rquickjs::Result<()> {
+                // SAFETY: the bytes are copied before any JS runs that could detach the buffer.
+                let bytes = unsafe { body.as_bytes() }.unwrap_or_default().to_vec();
+                match build_response(status, headers, bytes) {
+                    Ok(response) => {
+                        s.respond(id as u64, response, false);
+                        Ok(())
+                    }
+                    Err(message) => Err(Exception::throw_type(&ctx, &message)),
+                }
+            },
+        )?,
+    )?;
+
+    let s = state.clone();
+    host.set(
+        "fail",
+        Function::new(ctx.clone(), move |id: f64, message: String| {
+            s.fail(id as u64, &message)
+        })?,
+    )?;
+
+    let s = state.clone();
+    host.set(
+        "passThroughOnException",
+        Function::new(ctx.clone(), move |id: f64| {
+            if let Some(state) = s.requests.borrow_mut().get_mut(&(id as u64)) {
+                state.pass_through = true;
+            }
+        })?,
+    )?;
+
+    let s = state.clone();
+    host.set(
+        "passThrough",
+        Function::new(ctx.clone(), move |id: f64| {
+            // NOTE: forwarding to an origin is not built yet, so a request that would go there
+            // gets a 502 that says why.
+            tracing::warn!(worker = %s.worker, request_id = id as u64, "no fetch listener called respondWith() and no origin is configured");
+            let body = Bytes::from_static(
+                b"No fetch listener called respondWith(), and no origin is configured to forward the request to.",
+            );
+            s.respond(id as u64, status_response(http::StatusCode::BAD_GATEWAY, body), true);
+        })?,
+    )?;
+
+    let s = state.clone();
+    host.set(
+        "waitUntilStart",
+        Function::new(ctx.clone(), move |id: f64| {
+            if let Some(state) = s.requests.borrow_mut().get_mut(&(id as u64)) {
+                state.wait_until += 1;
+            }
+        })?,
+    )?;
+
+    let s = state.clone();
+    host.set(
+        "waitUntilEnd",
+        Function::new(ctx.clone(), move |id: f64, error: Option<String>| {
+            let id = id as u64;
+            if let Some(message) = error {
+                tracing::warn!(worker = %s.worker, request_id = id, error = %message, "waitUntil() task rejected");
+            }
+            if let Some(state) = s.requests.borrow_mut().get_mut(&id) {
+                state.wait_until = state.wait_until.saturating_sub(1);
+            }
+            s.hang_candidates.borrow_mut().push(id);
+            s.finish_if_done(id);
+        })?,
+    )?;
+
+    Ok(())
+}

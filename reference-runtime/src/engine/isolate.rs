@@ -1,0 +1,303 @@
+//! One isolate: a QuickJS runtime and context with its own heap, limits and event loop state.
+
+use std::rc::Rc;
+use std::sync::Arc;
+use std::time::Instant;
+
+use bytes::Bytes;
+use rquickjs::{Context, Ctx, Function, Module, Object, Persistent, Runtime, TypedArray, Value};
+
+use super::Output;
+use super::bootstrap;
+use super::host::{self, HostState, RequestState};
+use crate::config::{RuntimeConfig, Syntax, WorkerSpec};
+use crate::pool::IsolateId;
+
+/// Stack the engine may use, measured from where JS is entered; below the thread's real stack.
+const MAX_STACK_SIZE: usize = 4 << 20;
+
+/// A started isolate of one worker.
+pub(crate) struct Isolate {
+    spec: Arc<WorkerSpec>,
+    // Field order matters: the hooks and context must drop before the runtime.
+    hooks: Persistent<Object<'static>>,
+    context: Context,
+    runtime: Runtime,
+    state: Rc<HostState>,
+}
+
+impl Isolate {
+    /// Creates the isolate, installs the Web APIs and runs the worker's global scope.
+    pub(crate) fn start(
+        id: IsolateId,
+        spec: Arc<WorkerSpec>,
+        _config: &RuntimeConfig,
+    ) -> Result<Isolate, String> {
+        let started = Instant::now();
+        let state = Rc::new(HostState::new(spec.name.clone(), id));
+        let runtime = Runtime::new().map_err(|e| format!("failed to create a JS runtime: {e}"))?;
+        runtime.set_memory_limit((spec.limits.memory_mb as usize).saturating_mul(1 << 20));
+        runtime.set_max_stack_size(MAX_STACK_SIZE);
+        let interrupt_state = state.clone();
+        runtime.set_interrupt_handler(Some(Box::new(move || {
+            let expired = interrupt_state
+                .cpu_deadline
+                .get()
+                .is_some_and(|deadline| Instant::now() >= deadline);
+            if expired {
+                interrupt_state.interrupted.set(true);
+            }
+            expired
+        })));
+        let context =
+            Context::full(&runtime).map_err(|e| format!("failed to create a JS context: {e}"))?;
+
+        let syntax = spec.resolved_syntax();
+        state
+            .cpu_deadline
+            .set(Some(Instant::now() + spec.limits.startup_cpu()));
+        let hooks = context.with(|ctx| -> Result<_, String> {
+            let hooks = install(&ctx, &state, &spec, syntax)?;
+            let run = match syntax {
+                Syntax::Module => run_module(&ctx, &hooks, &spec.script),
+                Syntax::ServiceWorker => ctx
+                    .eval::<(), _>(spec.script.as_str())
+                    .map_err(|e| bootstrap::describe(&ctx, e)),
+            };
+            run.map_err(|message| startup_error(&state, message))?;
+            Ok(Persistent::save(&ctx, hooks))
+        })?;
+
+        let isolate = Isolate {
+            spec,
+            hooks,
+            context,
+            runtime,
+            state,
+        };
+        isolate.run_jobs();
+        isolate.state.cpu_deadline.set(None);
+        if isolate.state.interrupted.get() {
+            return Err(startup_error(&isolate.state, String::new()));
+        }
+        tracing::debug!(worker = %isolate.spec.name, isolate = %id, %syntax, elapsed_us = started.elapsed().as_micros() as u64, "isolate started");
+        Ok(isolate)
+    }
+
+    /// Number of request contexts that have not ended, `waitUntil` tasks included.
+    pub(crate) fn in_flight(&self) -> usize {
+        self.state.requests.borrow().len()
+    }
+
+    pub(crate) fn next_deadline(&self) -> Option<Instant> {
+        self.state.next_deadline()
+    }
+
+    pub(crate) fn take_outputs(&mut self) -> Vec<Output> {
+        std::mem::take(&mut *self.state.outputs.borrow_mut())
+    }
+
+    /// Starts a request: builds the JS Request and calls the handler.
+    pub(crate) fn dispatch(&mut self, request_id: u64, request: http::Request<Bytes>) {
+        self.state
+            .requests
+            .borrow_mut()
+            .insert(request_id, RequestState::default());
+        self.state.hang_candidates.borrow_mut().push(request_id);
+
+        let (parts, body) = request.into_parts();
+        self.run_in(request_id, |ctx, hooks| {
+            let dispatch: Function = hooks.get("dispatchFetch")?;
+            let mut headers = Vec::with_capacity(parts.headers.len() * 2);
+            for (name, value) in &parts.headers {
+                headers.push(name.as_str().to_string());
+                headers.push(
+                    value
+                        .as_bytes()
+                        .iter()
+                        .map(|&b| char::from(b))
+                        .collect::<String>(),
+                );
+            }
+            let body = if body.is_empty()
+                && matches!(parts.method, http::Method::GET | http::Method::HEAD)
+            {
+                Value::new_null(ctx.clone())
+            } else {
+                TypedArray::<u8>::new(ctx.clone(), body.to_vec())?.into_value()
+            };
+            dispatch.call::<_, ()>((
+                request_id as f64,
+                parts.method.as_str(),
+                parts.uri.to_string(),
+                headers,
+                body,
+            ))
+        });
+    }
+
+    /// Fires every timer whose deadline has passed, each in its owner's request context.
+    pub(crate) fn run_due_timers(&mut self, now: Instant) {
+        for (timer, owner) in self.state.take_due_timers(now) {
+            self.run_in(owner, |_, hooks| {
+                let fire: Function = hooks.get("fireTimer")?;
+                fire.call::<_, ()>((timer as f64,))
+            });
+            self.state.hang_candidates.borrow_mut().push(owner);
+        }
+        self.state.cancel_hung_requests();
+    }
+
+    /// Runs `work` as request `owner`, then drains the job queue and checks for hangs.
+    fn run_in<F>(&self, owner: u64, work: F)
+    where
+        F: for<'js> FnOnce(&Ctx<'js>, &Object<'js>) -> rquickjs::Result<()>,
+    {
+        let started = Instant::now();
+        let budget = self.cpu_budget(owner);
+        self.state.enter(owner);
+        self.state.interrupted.set(false);
+        self.state.cpu_deadline.set(Some(started + budget));
+
+        self.context.with(|ctx| {
+            let result = self
+                .hooks
+                .clone()
+                .restore(&ctx)
+                .and_then(|hooks| work(&ctx, &hooks));
+            if let Err(error) = result {
+                let message = bootstrap::describe(&ctx, error);
+                if !self.state.interrupted.get() {
+                    self.state.fail(owner, &message);
+                }
+            }
+        });
+        self.run_jobs();
+
+        self.state.cpu_deadline.set(None);
+        self.charge_cpu(owner, started.elapsed());
+        if self.state.interrupted.get() {
+            self.exceed_cpu_limit(owner);
+        }
+        self.forget_dropped_timers();
+        self.state.enter(0);
+        self.state.cancel_hung_requests();
+    }
+
+    fn cpu_budget(&self, owner: u64) -> std::time::Duration {
+        let used = self
+            .state
+            .requests
+            .borrow()
+            .get(&owner)
+            .map(|r| r.cpu_used)
+            .unwrap_or_default();
+        self.spec.limits.cpu().saturating_sub(used)
+    }
+
+    fn charge_cpu(&self, owner: u64, elapsed: std::time::Duration) {
+        if let Some(state) = self.state.requests.borrow_mut().get_mut(&owner) {
+            state.cpu_used += elapsed;
+        }
+    }
+
+    fn exceed_cpu_limit(&self, owner: u64) {
+        tracing::warn!(worker = %self.spec.name, isolate = %self.state.isolate, request_id = owner, limit_ms = self.spec.limits.cpu_ms, "Worker exceeded CPU time limit.");
+        let body = Bytes::from_static(b"Worker exceeded CPU time limit.");
+        self.state.respond(
+            owner,
+            super::status_response(http::StatusCode::SERVICE_UNAVAILABLE, body),
+            true,
+        );
+        self.state.interrupted.set(false);
+    }
+
+    /// Runs promise jobs until the queue is empty or the CPU deadline interrupts one.
+    fn run_jobs(&self) {
+        loop {
+            match self.runtime.execute_pending_job() {
+                Ok(true) => continue,
+                Ok(false) => break,
+                Err(error) => {
+                    if self.state.interrupted.get() {
+                        break;
+                    }
+                    let message = error
+                        .0
+                        .with(|ctx| bootstrap::describe(&ctx, rquickjs::Error::Exception));
+                    tracing::warn!(worker = %self.spec.name, isolate = %self.state.isolate, error = %message, "uncaught exception in a promise job");
+                }
+            }
+        }
+    }
+
+    fn forget_dropped_timers(&self) {
+        let dropped: Vec<u64> = self.state.dropped_timers.borrow_mut().drain(..).collect();
+        if dropped.is_empty() {
+            return;
+        }
+        self.context.with(|ctx| {
+            let result = self.hooks.clone().restore(&ctx).and_then(|hooks| {
+                let drop_timers: Function = hooks.get("dropTimers")?;
+                let ids: Vec<f64> = dropped.iter().map(|&id| id as f64).collect();
+                drop_timers.call::<_, ()>((ids,))
+            });
+            if let Err(error) = result {
+                let message = bootstrap::describe(&ctx, error);
+                tracing::warn!(worker = %self.spec.name, error = %message, "failed to forget cancelled timers");
+            }
+        });
+    }
+}
+
+/// Loads the bootstrap, registers the natives and calls `install`; returns the hooks.
+fn install<'js>(
+    ctx: &Ctx<'js>,
+    state: &Rc<HostState>,
+    spec: &WorkerSpec,
+    syntax: Syntax,
+) -> Result<Object<'js>, String> {
+    let install = bootstrap::load(ctx)?;
+    let setup = || -> rquickjs::Result<Object<'js>> {
+        let host = Object::new(ctx.clone())?;
+        host::register(ctx, &host, state)?;
+        super::natives::register_web(ctx, &host)?;
+        let config = Object::new(ctx.clone())?;
+        config.set("syntax", syntax.as_str())?;
+        let bindings = Object::new(ctx.clone())?;
+        for (name, value) in &spec.bindings {
+            bindings.set(name.as_str(), value.as_str())?;
+        }
+        config.set("bindings", bindings)?;
+        install.call((host, config))
+    };
+    setup().map_err(|e| {
+        format!(
+            "failed to install the Web APIs: {}",
+            bootstrap::describe(ctx, e)
+        )
+    })
+}
+
+/// Evaluates the worker as an ES module and hands its default export to the dispatcher.
+fn run_module<'js>(ctx: &Ctx<'js>, hooks: &Object<'js>, script: &str) -> Result<(), String> {
+    let run = || -> rquickjs::Result<()> {
+        let declared = Module::declare(ctx.clone(), "worker.js", script)?;
+        let (module, promise) = declared.eval()?;
+        promise.finish::<()>()?;
+        let handler: Value = module
+            .get("default")
+            .unwrap_or_else(|_| Value::new_undefined(ctx.clone()));
+        let set_handler: Function = hooks.get("setModuleHandler")?;
+        set_handler.call((handler,))
+    };
+    run().map_err(|e| bootstrap::describe(ctx, e))
+}
+
+fn startup_error(state: &HostState, message: String) -> String {
+    if state.interrupted.get() {
+        "Script startup exceeded CPU time limit.".to_string()
+    } else {
+        message
+    }
+}

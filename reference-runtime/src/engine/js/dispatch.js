@@ -1,0 +1,211 @@
+// Request dispatch: builds the incoming Request, runs the module's `fetch` handler or the
+// service worker's fetch listeners, and hands the Response or the failure back to the engine.
+
+const workerState = {
+  syntax: "module",
+  handler: undefined,
+  env: {},
+  fetchListeners: [],
+};
+
+const TOO_LATE_MESSAGE =
+  "Too late to call FetchEvent.respondWith(). It must be called synchronously in the event " +
+  "handler.";
+const ALREADY_CALLED_MESSAGE =
+  "FetchEvent.respondWith() has already been called; it can only be called once.";
+const NO_FETCH_EXPORT_WARNING =
+  "Received a FetchEvent but we lack a handler for FetchEvents. Did you remember to export a " +
+  "fetch() function?";
+
+/** Formats a thrown value for the engine's log, with the stack when there is one. */
+function describeError(error) {
+  if (error instanceof Error) {
+    const head = `${error.name}: ${error.message}`;
+    return error.stack ? `${head}\n${error.stack}`.trimEnd() : head;
+  }
+  try {
+    return `Uncaught ${String(error)}`;
+  } catch {
+    return "Uncaught exception that cannot be converted to a string";
+  }
+}
+
+function trackWaitUntil(requestId, promise) {
+  host.waitUntilStart(requestId);
+  Promise.resolve(promise).then(
+    () => host.waitUntilEnd(requestId, null),
+    (error) => host.waitUntilEnd(requestId, describeError(error)),
+  );
+}
+
+/** The `ctx` argument of a module's fetch handler. */
+class ExecutionContext {
+  #requestId;
+
+  constructor(requestId) {
+    this.#requestId = requestId;
+  }
+
+  waitUntil(promise) {
+    trackWaitUntil(this.#requestId, promise);
+  }
+
+  passThroughOnException() {
+    host.passThroughOnException(this.#requestId);
+  }
+}
+
+/** Internal state of each FetchEvent: the dispatch window and the response it was given. */
+const fetchEventStates = new WeakMap();
+
+class FetchEvent extends Event {
+  constructor(type, init = {}) {
+    super(type, { cancelable: true });
+    fetchEventStates.set(this, {
+      request: init.request,
+      requestId: 0,
+      dispatching: false,
+      responded: false,
+      response: undefined,
+    });
+  }
+
+  get request() {
+    return fetchEventStates.get(this).request;
+  }
+
+  respondWith(response) {
+    const state = fetchEventStates.get(this);
+    if (state.responded) {
+      throw new DOMException(ALREADY_CALLED_MESSAGE, "InvalidStateError");
+    }
+    if (!state.dispatching) {
+      throw new DOMException(TOO_LATE_MESSAGE, "InvalidStateError");
+    }
+    state.responded = true;
+    state.response = response;
+  }
+
+  waitUntil(promise) {
+    const state = fetchEventStates.get(this);
+    if (state.requestId === 0) {
+      throw new DOMException("waitUntil() can only be called on trusted event.", "InvalidStateError");
+    }
+    trackWaitUntil(state.requestId, promise);
+  }
+
+  passThroughOnException() {
+    const state = fetchEventStates.get(this);
+    if (state.requestId !== 0) {
+      host.passThroughOnException(state.requestId);
+    }
+  }
+}
+
+function failRequest(requestId, error) {
+  host.fail(requestId, describeError(error));
+}
+
+function sendResponse(requestId, response) {
+  if (!(response instanceof Response)) {
+    failRequest(
+      requestId,
+      new TypeError("Incorrect type for Promise: the Promise did not resolve to 'Response'."),
+    );
+    return;
+  }
+  if (response.type === "error") {
+    failRequest(
+      requestId,
+      new TypeError(
+        "Return value from serve handler must not be an error response (like Response.error())",
+      ),
+    );
+    return;
+  }
+  responseParts(response).then(
+    (parts) => {
+      const flat = [];
+      for (const [name, value] of parts.headers) {
+        flat.push(name, value);
+      }
+      host.respond(requestId, parts.status, parts.statusText, flat, parts.body);
+    },
+    (error) => failRequest(requestId, error),
+  );
+}
+
+function settleResponse(requestId, result) {
+  Promise.resolve(result).then(
+    (response) => sendResponse(requestId, response),
+    (error) => failRequest(requestId, error),
+  );
+}
+
+function runModuleHandler(requestId, request) {
+  const handler = workerState.handler;
+  let result;
+  try {
+    if (handler === null || handler === undefined || typeof handler.fetch !== "function") {
+      host.log("warn", NO_FETCH_EXPORT_WARNING);
+      throw new Error("Handler does not export a fetch() function.");
+    }
+    result = handler.fetch(request, workerState.env, new ExecutionContext(requestId));
+  } catch (error) {
+    failRequest(requestId, error);
+    return;
+  }
+  settleResponse(requestId, result);
+}
+
+function runFetchListeners(requestId, request) {
+  const event = new FetchEvent("fetch", { request });
+  const state = fetchEventStates.get(event);
+  state.requestId = requestId;
+  state.dispatching = true;
+  try {
+    for (const listener of workerState.fetchListeners.slice()) {
+      if (typeof listener === "function") {
+        listener.call(globalThis, event);
+      } else if (listener !== null && typeof listener.handleEvent === "function") {
+        listener.handleEvent(event);
+      }
+    }
+  } catch (error) {
+    failRequest(requestId, error);
+    return;
+  } finally {
+    state.dispatching = false;
+  }
+
+  if (state.responded) {
+    settleResponse(requestId, state.response);
+  } else if (event.defaultPrevented) {
+    failRequest(requestId, new Error("preventDefault() called but respondWith() not called"));
+  } else {
+    host.passThrough(requestId);
+  }
+}
+
+/** Entry point of every request: `headerPairs` is a flat [name, value, ...] list. */
+function dispatchFetch(requestId, method, url, headerPairs, body) {
+  let request;
+  try {
+    const headers = [];
+    for (let i = 0; i + 1 < headerPairs.length; i += 2) {
+      headers.push([headerPairs[i], headerPairs[i + 1]]);
+    }
+    request = makeIncomingRequest(method, url, headers, body);
+  } catch (error) {
+    failRequest(requestId, error);
+    return;
+  }
+  if (workerState.syntax === "module") {
+    runModuleHandler(requestId, request);
+  } else {
+    runFetchListeners(requestId, request);
+  }
+}
+
+defineGlobal("FetchEvent", FetchEvent);
+defineGlobal("ExecutionContext", ExecutionContext);

@@ -1,0 +1,47 @@
+//! The JS engine. This is the only module that names rquickjs types, so a second engine means a
+//! second module beside this one, not a rewrite of the runtime.
+
+mod bootstrap;
+mod host;
+mod isolate;
+mod natives;
+
+use bytes::Bytes;
+
+use crate::body::Body;
+use crate::stats::EvictionReason;
+
+pub(crate) use isolate::Isolate;
+
+/// Stack size of isolate threads. The engine's own stack limit stays well below it, because
+/// QuickJS aborts the process when its limit is at or above the real stack.
+pub(crate) const THREAD_STACK_SIZE: usize = 8 << 20;
+
+/// What an isolate hands back to its thread after running.
+pub(crate) enum Output {
+    /// The response to one request; `failed` marks a script error, a hang or a limit.
+    Response {
+        request_id: u64,
+        response: http::Response<Body>,
+        failed: bool,
+    },
+    /// The isolate must be dropped once its in-flight events settle.
+    Evict { reason: EvictionReason },
+}
+
+/// The 500 that Workers sends when a handler throws: empty body, `Content-Length: 0`.
+pub(crate) fn internal_error_response() -> http::Response<Body> {
+    status_response(http::StatusCode::INTERNAL_SERVER_ERROR, Bytes::new())
+}
+
+pub(crate) fn status_response(status: http::StatusCode, body: Bytes) -> http::Response<Body> {
+    let mut response = http::Response::new(Body::full(body));
+    *response.status_mut() = status;
+    if !response.body().is_empty() {
+        response.headers_mut().insert(
+            http::header::CONTENT_TYPE,
+            http::HeaderValue::from_static("text/plain;charset=UTF-8"),
+        );
+    }
+    response
+}

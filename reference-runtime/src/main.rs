@@ -1,0 +1,159 @@
+//! `edgecase-runtime`: serves a worker script on loopback, like `workerd serve` or `wrangler dev`.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+use edgecase_runtime::serve::{ServeOptions, serve};
+use edgecase_runtime::{Limits, Routing, Runtime, RuntimeConfig, Syntax, WorkerSpec};
+
+#[derive(Parser)]
+#[command(
+    name = "edgecase-runtime",
+    version,
+    about = "Reference runtime for the Cloudflare Workers model"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve one worker script over HTTP.
+    Serve(ServeArgs),
+}
+
+#[derive(clap::Args)]
+struct ServeArgs {
+    /// Worker script, in module or service-worker syntax.
+    script: PathBuf,
+    /// TCP port to listen on; 0 picks a free one.
+    #[arg(long, default_value_t = 8787)]
+    port: u16,
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1")]
+    host: std::net::IpAddr,
+    /// Script syntax; detected from the script when omitted.
+    #[arg(long)]
+    syntax: Option<Syntax>,
+    /// Text binding as NAME=VALUE; repeat for more.
+    #[arg(long = "binding", value_name = "NAME=VALUE")]
+    bindings: Vec<String>,
+    /// Number of isolates that serve the worker.
+    #[arg(long, default_value_t = 1)]
+    instances: usize,
+    /// CPU time limit per request, in milliseconds.
+    #[arg(long)]
+    cpu_ms: Option<u64>,
+    /// Heap limit per isolate, in MiB.
+    #[arg(long)]
+    memory_mb: Option<u64>,
+    /// Largest request body accepted, in bytes.
+    #[arg(long, default_value_t = ServeOptions::default().max_body_bytes)]
+    max_body_bytes: usize,
+    /// Isolate threads; defaults to the number of cores.
+    #[arg(long)]
+    threads: Option<usize>,
+}
+
+fn main() -> std::process::ExitCode {
+    match run() {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            #[allow(clippy::print_stderr)]
+            {
+                eprintln!("error: {error:#}");
+            }
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .init();
+
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Serve(args) => run_serve(args),
+    }
+}
+
+fn parse_bindings(raw: &[String]) -> anyhow::Result<BTreeMap<String, String>> {
+    let mut bindings = BTreeMap::new();
+    for item in raw {
+        let Some((name, value)) = item.split_once('=') else {
+            bail!("invalid binding `{item}`: write it as NAME=VALUE");
+        };
+        if name.is_empty() {
+            bail!("invalid binding `{item}`: the name before `=` is empty");
+        }
+        bindings.insert(name.to_string(), value.to_string());
+    }
+    Ok(bindings)
+}
+
+fn run_serve(args: ServeArgs) -> anyhow::Result<()> {
+    let script = std::fs::read_to_string(&args.script)
+        .with_context(|| format!("failed to read worker script `{}`", args.script.display()))?;
+    let (syntax, reason) = match args.syntax {
+        Some(syntax) => (syntax, "set by --syntax"),
+        None => Syntax::detect(&script),
+    };
+    let name = args.script.file_stem().map_or_else(
+        || "worker".to_string(),
+        |s| s.to_string_lossy().into_owned(),
+    );
+
+    let mut limits = Limits::default();
+    if let Some(cpu_ms) = args.cpu_ms {
+        limits.cpu_ms = cpu_ms;
+    }
+    if let Some(memory_mb) = args.memory_mb {
+        limits.memory_mb = memory_mb;
+    }
+    let spec = WorkerSpec {
+        name: name.clone(),
+        script,
+        syntax: Some(syntax),
+        bindings: parse_bindings(&args.bindings)?,
+        limits,
+        instances: args.instances,
+        routing: Routing::RoundRobin,
+    };
+
+    let mut config = RuntimeConfig::default();
+    if let Some(threads) = args.threads {
+        config.threads = threads;
+    }
+    let tokio = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("failed to start the async runtime")?;
+    tokio.block_on(async move {
+        let runtime = Runtime::new(config)?;
+        runtime.add_worker(spec).await?;
+        let address = std::net::SocketAddr::new(args.host, args.port);
+        let listener = tokio::net::TcpListener::bind(address)
+            .await
+            .with_context(|| format!("failed to listen on {address}: pick another --port"))?;
+        let local = listener.local_addr()?;
+        tracing::info!(worker = %name, %syntax, "{syntax} syntax: {reason}");
+        tracing::info!("listening on http://{local}");
+        let options = ServeOptions {
+            max_body_bytes: args.max_body_bytes,
+        };
+        serve(listener, runtime, name, options)
+            .await
+            .context("server stopped")
+    })
+}
