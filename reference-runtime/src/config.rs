@@ -141,6 +141,9 @@ pub struct WorkerSpec {
     pub instances: usize,
     /// How a request picks one of the instances.
     pub routing: Routing,
+    /// Where a request goes when the worker passes it through: a service worker that never
+    /// calls `respondWith`, or an exception after `passThroughOnException()`.
+    pub origin: Option<url::Url>,
 }
 
 impl WorkerSpec {
@@ -154,6 +157,7 @@ impl WorkerSpec {
             limits: Limits::default(),
             instances: 1,
             routing: Routing::default(),
+            origin: None,
         }
     }
 
@@ -183,6 +187,12 @@ pub struct RuntimeConfig {
     pub threads: usize,
     /// Longest time `waitUntil` tasks may run after the response (Workers: 30 s).
     pub wait_until_limit: Duration,
+    /// An isolate that serves no request for this long is evicted; `None` keeps idle isolates
+    /// for ever, as standalone workerd does.
+    pub idle_timeout: Option<Duration>,
+    /// Process-wide budget for the heaps of all isolates, in bytes. Past it, the least recently
+    /// used isolates are evicted until the total fits; `None` sets no budget.
+    pub memory_budget: Option<usize>,
 }
 
 impl Default for RuntimeConfig {
@@ -192,6 +202,8 @@ impl Default for RuntimeConfig {
                 .map(|n| n.get())
                 .unwrap_or(2),
             wait_until_limit: Duration::from_secs(30),
+            idle_timeout: None,
+            memory_budget: None,
         }
     }
 }

@@ -9,6 +9,7 @@ mod body;
 mod config;
 mod engine;
 mod error;
+mod forward;
 mod pool;
 mod runtime;
 pub mod serve;

@@ -50,6 +50,9 @@ struct ServeArgs {
     /// Heap limit per isolate, in MiB.
     #[arg(long)]
     memory_mb: Option<u64>,
+    /// Origin that receives requests the worker passes through, e.g. http://127.0.0.1:9000.
+    #[arg(long)]
+    origin: Option<url::Url>,
     /// Largest request body accepted, in bytes.
     #[arg(long, default_value_t = ServeOptions::default().max_body_bytes)]
     max_body_bytes: usize,
@@ -128,6 +131,7 @@ fn run_serve(args: ServeArgs) -> anyhow::Result<()> {
         limits,
         instances: args.instances,
         routing: Routing::RoundRobin,
+        origin: args.origin,
     };
 
     let mut config = RuntimeConfig::default();

@@ -2,8 +2,8 @@
 //! an event loop that switches between its isolates whenever one waits.
 
 use std::collections::HashMap;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, Weak};
 use std::time::Instant;
 
 use bytes::Bytes;
@@ -14,6 +14,7 @@ use crate::body::Body;
 use crate::config::{RuntimeConfig, WorkerSpec};
 use crate::engine::{Isolate, Output};
 use crate::error::Error;
+use crate::forward::{self, ForwardRequest};
 use crate::stats::{EvictionReason, StatsCell};
 
 /// Process-unique id of one isolate.
@@ -32,6 +33,7 @@ pub(crate) enum Command {
         isolate: IsolateId,
         spec: Arc<WorkerSpec>,
         stats: Arc<StatsCell>,
+        retired: Arc<AtomicBool>,
     },
     CheckStarted {
         isolate: IsolateId,
@@ -52,27 +54,89 @@ pub(crate) enum Command {
 
 /// Handles to the isolate threads.
 pub(crate) struct Pool {
-    senders: Vec<Sender<Command>>,
+    senders: Arc<Vec<Sender<Command>>>,
     next_thread: AtomicUsize,
+    /// Runs outbound HTTP for every isolate thread; kept alive as long as the pool.
+    io: Option<tokio::runtime::Runtime>,
+}
+
+impl Drop for Pool {
+    fn drop(&mut self) {
+        // A plain drop blocks, which panics when the last handle goes away inside async code.
+        if let Some(io) = self.io.take() {
+            io.shutdown_background();
+        }
+    }
+}
+
+/// Heap size and last use of every live isolate, across threads, for the memory budget.
+#[derive(Default)]
+struct Ledger {
+    entries: HashMap<IsolateId, LedgerEntry>,
+}
+
+struct LedgerEntry {
+    thread: usize,
+    heap_bytes: usize,
+    last_used: Instant,
+    draining: bool,
 }
 
 impl Pool {
     pub(crate) fn start(config: &RuntimeConfig) -> Result<Pool, Error> {
         let threads = config.threads.max(1);
         let mut senders = Vec::with_capacity(threads);
-        for index in 0..threads {
+        let mut receivers = Vec::with_capacity(threads);
+        for _ in 0..threads {
             let (sender, receiver) = crossbeam_channel::unbounded();
+            senders.push(sender);
+            receivers.push(receiver);
+        }
+        let senders = Arc::new(senders);
+        let ledger = Arc::new(Mutex::new(Ledger::default()));
+        let io = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .thread_name("edgecase-io")
+            .enable_all()
+            .build()
+            .map_err(Error::Spawn)?;
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| Error::Spawn(std::io::Error::other(e)))?;
+        for (index, receiver) in receivers.into_iter().enumerate() {
             let config = config.clone();
+            // Weak, so dropping the pool disconnects the channels and the threads exit.
+            let senders = Arc::downgrade(&senders);
+            let ledger = ledger.clone();
+            let io_handle = io.handle().clone();
+            let client = client.clone();
+            // Isolates are not Send, so the thread state is built on the thread itself.
+            let run = move || {
+                IsolateThread {
+                    index,
+                    config,
+                    receiver,
+                    slots: HashMap::new(),
+                    replies: HashMap::new(),
+                    forwardable: HashMap::new(),
+                    io: io_handle,
+                    client,
+                    senders,
+                    ledger,
+                }
+                .run()
+            };
             std::thread::Builder::new()
                 .name(format!("edgecase-isolates-{index}"))
                 .stack_size(crate::engine::THREAD_STACK_SIZE)
-                .spawn(move || IsolateThread::new(index, config, receiver).run())
+                .spawn(run)
                 .map_err(Error::Spawn)?;
-            senders.push(sender);
         }
         Ok(Pool {
             senders,
             next_thread: AtomicUsize::new(0),
+            io: Some(io),
         })
     }
 
@@ -90,8 +154,21 @@ impl Pool {
 struct Slot {
     spec: Arc<WorkerSpec>,
     stats: Arc<StatsCell>,
+    retired: Arc<AtomicBool>,
     isolate: Result<Isolate, String>,
     drain: Option<Drain>,
+    last_used: Instant,
+}
+
+impl Slot {
+    /// Starts draining the isolate: no new request is routed to it from now on.
+    fn start_drain(&mut self, reason: EvictionReason) -> &mut Drain {
+        self.retired.store(true, Ordering::Release);
+        self.drain.get_or_insert(Drain {
+            reason,
+            waiters: Vec::new(),
+        })
+    }
 }
 
 struct Drain {
@@ -105,19 +182,15 @@ struct IsolateThread {
     receiver: Receiver<Command>,
     slots: HashMap<IsolateId, Slot>,
     replies: HashMap<u64, oneshot::Sender<http::Response<Body>>>,
+    /// Copies of requests to workers with an origin, kept until answered.
+    forwardable: HashMap<u64, ForwardRequest>,
+    io: tokio::runtime::Handle,
+    client: reqwest::Client,
+    senders: Weak<Vec<Sender<Command>>>,
+    ledger: Arc<Mutex<Ledger>>,
 }
 
 impl IsolateThread {
-    fn new(index: usize, config: RuntimeConfig, receiver: Receiver<Command>) -> Self {
-        IsolateThread {
-            index,
-            config,
-            receiver,
-            slots: HashMap::new(),
-            replies: HashMap::new(),
-        }
-    }
-
     fn run(mut self) {
         tracing::debug!(thread = self.index, "isolate thread started");
         loop {
@@ -144,16 +217,93 @@ impl IsolateThread {
 
             self.run_timers();
             self.deliver_outputs();
+            self.evict_idle();
+            self.enforce_memory_budget();
             self.finish_drains();
         }
         tracing::debug!(thread = self.index, "isolate thread stopped");
     }
 
     fn next_deadline(&self) -> Option<Instant> {
-        self.slots
+        let drain_limit = self.config.wait_until_limit;
+        let work = self
+            .slots
             .values()
-            .filter_map(|slot| slot.isolate.as_ref().ok()?.next_deadline())
-            .min()
+            .filter_map(|slot| slot.isolate.as_ref().ok()?.next_deadline(drain_limit));
+        let idle = self.config.idle_timeout.into_iter().flat_map(|timeout| {
+            self.slots
+                .values()
+                .filter(|slot| slot.drain.is_none())
+                .map(move |slot| slot.last_used + timeout)
+        });
+        work.chain(idle).min()
+    }
+
+    fn evict_idle(&mut self) {
+        let Some(timeout) = self.config.idle_timeout else {
+            return;
+        };
+        let now = Instant::now();
+        for slot in self.slots.values_mut() {
+            let idle = slot.isolate.as_ref().map_or(true, |i| i.in_flight() == 0);
+            if idle && slot.drain.is_none() && now.duration_since(slot.last_used) >= timeout {
+                slot.start_drain(EvictionReason::IdleTimeout);
+            }
+        }
+    }
+
+    /// Records this thread's heap sizes and, past the process-wide budget, evicts the least
+    /// recently used isolates of any thread until the rest fits.
+    fn enforce_memory_budget(&mut self) {
+        let Some(budget) = self.config.memory_budget else {
+            return;
+        };
+        let mut ledger = self.ledger.lock().unwrap_or_else(|e| e.into_inner());
+        for (id, slot) in &self.slots {
+            let Ok(isolate) = &slot.isolate else {
+                continue;
+            };
+            ledger.entries.insert(
+                *id,
+                LedgerEntry {
+                    thread: self.index,
+                    heap_bytes: isolate.heap_bytes(),
+                    last_used: slot.last_used,
+                    draining: slot.drain.is_some(),
+                },
+            );
+        }
+
+        let mut total: usize = ledger.entries.values().map(|e| e.heap_bytes).sum();
+        let mut candidates: Vec<(Instant, IsolateId)> = ledger
+            .entries
+            .iter()
+            .filter(|(_, entry)| !entry.draining)
+            .map(|(id, entry)| (entry.last_used, *id))
+            .collect();
+        candidates.sort();
+        for (_, id) in candidates {
+            if total <= budget {
+                break;
+            }
+            let Some(entry) = ledger.entries.get_mut(&id) else {
+                continue;
+            };
+            entry.draining = true;
+            total = total.saturating_sub(entry.heap_bytes);
+            tracing::info!(isolate = %id, heap_bytes = entry.heap_bytes, budget, "memory budget exceeded, evicting the least recently used isolate");
+            if entry.thread == self.index {
+                if let Some(slot) = self.slots.get_mut(&id) {
+                    slot.start_drain(EvictionReason::MemoryPressure);
+                }
+            } else if let Some(senders) = self.senders.upgrade() {
+                let _ = senders[entry.thread].send(Command::Evict {
+                    isolate: id,
+                    reason: EvictionReason::MemoryPressure,
+                    reply: None,
+                });
+            }
+        }
     }
 
     fn handle(&mut self, command: Command) {
@@ -162,6 +312,7 @@ impl IsolateThread {
                 isolate,
                 spec,
                 stats,
+                retired,
             } => {
                 let started = Isolate::start(isolate, spec.clone(), &self.config);
                 if let Err(message) = &started {
@@ -172,8 +323,10 @@ impl IsolateThread {
                     Slot {
                         spec,
                         stats,
+                        retired,
                         isolate: started,
                         drain: None,
+                        last_used: Instant::now(),
                     },
                 );
             }
@@ -195,13 +348,7 @@ impl IsolateThread {
                 reason,
                 reply,
             } => match self.slots.get_mut(&isolate) {
-                Some(slot) => {
-                    let drain = slot.drain.get_or_insert(Drain {
-                        reason,
-                        waiters: Vec::new(),
-                    });
-                    drain.waiters.extend(reply);
-                }
+                Some(slot) => slot.start_drain(reason).waiters.extend(reply),
                 None => {
                     if let Some(reply) = reply {
                         let _ = reply.send(());
@@ -223,9 +370,14 @@ impl IsolateThread {
             tracing::error!(%isolate, request_id, "request routed to an unknown isolate");
             return;
         };
+        slot.last_used = Instant::now();
         match &mut slot.isolate {
             Ok(engine) => {
                 self.replies.insert(request_id, reply);
+                if slot.spec.origin.is_some() {
+                    self.forwardable
+                        .insert(request_id, ForwardRequest::copy_of(&request));
+                }
                 engine.dispatch(request_id, request);
             }
             Err(message) => {
@@ -241,6 +393,7 @@ impl IsolateThread {
         for slot in self.slots.values_mut() {
             if let Ok(isolate) = &mut slot.isolate {
                 isolate.run_due_timers(now);
+                isolate.expire_wait_until(now, self.config.wait_until_limit);
             }
         }
     }
@@ -260,16 +413,36 @@ impl IsolateThread {
                         if failed {
                             slot.stats.update(|s| s.failed_requests += 1);
                         }
+                        self.forwardable.remove(&request_id);
                         if let Some(reply) = self.replies.remove(&request_id) {
                             // The caller may have given up; its response is then dropped.
                             let _ = reply.send(response);
                         }
                     }
+                    Output::Forward { request_id } => {
+                        let Some(reply) = self.replies.remove(&request_id) else {
+                            continue;
+                        };
+                        let request = self.forwardable.remove(&request_id);
+                        let worker = slot.spec.name.clone();
+                        match (slot.spec.origin.clone(), request) {
+                            (Some(origin), Some(request)) => {
+                                let client = self.client.clone();
+                                self.io.spawn(async move {
+                                    let response = forward::forward(
+                                        &client, &origin, request, &worker, request_id,
+                                    )
+                                    .await;
+                                    let _ = reply.send(response);
+                                });
+                            }
+                            _ => {
+                                let _ = reply.send(forward::no_origin(&worker, request_id));
+                            }
+                        }
+                    }
                     Output::Evict { reason } => {
-                        slot.drain.get_or_insert(Drain {
-                            reason,
-                            waiters: Vec::new(),
-                        });
+                        slot.start_drain(reason);
                     }
                 }
             }
@@ -294,6 +467,11 @@ impl IsolateThread {
                 continue;
             };
             let drain = slot.drain.expect("filtered on drain");
+            self.ledger
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .entries
+                .remove(&id);
             slot.stats
                 .update(|s| *s.evictions.entry(drain.reason).or_default() += 1);
             tracing::info!(worker = %slot.spec.name, isolate = %id, reason = %drain.reason, "isolate evicted");

@@ -1,7 +1,7 @@
 //! The embedding API: register workers, send them requests, evict their isolates.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
@@ -36,10 +36,13 @@ struct WorkerEntry {
     stats: Arc<StatsCell>,
 }
 
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 struct IsolateRef {
     id: IsolateId,
     thread: usize,
+    /// Set by the isolate's thread when it starts draining the isolate for any reason, so that
+    /// new requests start a fresh isolate instead.
+    retired: Arc<AtomicBool>,
 }
 
 impl Runtime {
@@ -192,14 +195,21 @@ impl Runtime {
     /// Returns the isolate of one instance, starting a new one if the slot is empty.
     fn isolate_for(&self, entry: &WorkerEntry, instance: usize) -> IsolateRef {
         let mut instances = entry.lock_instances();
-        if let Some(isolate) = instances[instance] {
-            return isolate;
+        if let Some(isolate) = &instances[instance]
+            && !isolate.retired.load(Ordering::Acquire)
+        {
+            return isolate.clone();
         }
 
         let id = IsolateId(self.inner.next_isolate.fetch_add(1, Ordering::Relaxed));
         let thread = self.inner.pool.pick_thread();
-        let isolate = IsolateRef { id, thread };
-        instances[instance] = Some(isolate);
+        let retired = Arc::new(AtomicBool::new(false));
+        let isolate = IsolateRef {
+            id,
+            thread,
+            retired: retired.clone(),
+        };
+        instances[instance] = Some(isolate.clone());
         entry.stats.update(|s| s.isolates_started += 1);
 
         // A failed send means the thread is gone; the fetch that follows reports it.
@@ -209,6 +219,7 @@ impl Runtime {
                 isolate: id,
                 spec: entry.spec.clone(),
                 stats: entry.stats.clone(),
+                retired,
             },
         );
         isolate

@@ -22,6 +22,8 @@ pub(crate) struct RequestState {
     pub pending_io: u32,
     pub pass_through: bool,
     pub cpu_used: Duration,
+    /// When the response went out; `waitUntil` tasks may run until this plus the drain limit.
+    pub responded_at: Option<Instant>,
 }
 
 #[derive(Debug)]
@@ -185,6 +187,7 @@ impl HostState {
                 return;
             }
             state.responded = true;
+            state.responded_at = Some(Instant::now());
         }
         self.outputs.borrow_mut().push(Output::Response {
             request_id: request,
@@ -192,6 +195,47 @@ impl HostState {
             failed,
         });
         self.finish_if_done(request);
+    }
+
+    /// Hands a request to the origin, or fails it when its body was already read, because a
+    /// consumed body cannot be forwarded.
+    pub(crate) fn pass_through(&self, request: u64, body_read: bool) {
+        if body_read {
+            tracing::warn!(worker = %self.worker, isolate = %self.isolate, request_id = request, "Script consumed request body but didn't call respondWith(). Can't forward request.");
+            self.respond(request, internal_error_response(), true);
+            return;
+        }
+        {
+            let mut requests = self.requests.borrow_mut();
+            let Some(state) = requests.get_mut(&request) else {
+                return;
+            };
+            if state.responded {
+                return;
+            }
+            state.responded = true;
+            state.responded_at = Some(Instant::now());
+        }
+        self.outputs.borrow_mut().push(Output::Forward {
+            request_id: request,
+        });
+        self.finish_if_done(request);
+    }
+
+    /// Fails a request after an uncaught exception, unless it already responded: with a 500,
+    /// or by passing it to the origin after `passThroughOnException()`.
+    pub(crate) fn fail_or_pass_through(&self, request: u64, message: &str, body_read: bool) {
+        let pass = self
+            .requests
+            .borrow()
+            .get(&request)
+            .is_some_and(|state| state.pass_through && !state.responded);
+        if pass {
+            tracing::warn!(worker = %self.worker, isolate = %self.isolate, request_id = request, error = %message, "uncaught exception, passing the request through to the origin");
+            self.pass_through(request, body_read);
+            return;
+        }
+        self.fail(request, message);
     }
 
     /// Fails a request with a 500 after an uncaught exception, unless it already responded.
@@ -235,6 +279,36 @@ impl HostState {
             }
         }
         self.dropped_timers.borrow_mut().extend(orphaned);
+    }
+
+    /// Returns when the earliest `waitUntil` drain of a responded request runs out.
+    pub(crate) fn next_drain_deadline(&self, limit: Duration) -> Option<Instant> {
+        self.requests
+            .borrow()
+            .values()
+            .filter(|state| state.wait_until > 0)
+            .filter_map(|state| state.responded_at)
+            .min()
+            .map(|at| at + limit)
+    }
+
+    /// Cancels the `waitUntil` tasks of requests that responded more than `limit` ago.
+    pub(crate) fn expire_wait_until(&self, now: Instant, limit: Duration) {
+        let expired: Vec<u64> = self
+            .requests
+            .borrow()
+            .iter()
+            .filter(|(_, state)| state.wait_until > 0)
+            .filter(|(_, state)| state.responded_at.is_some_and(|at| at + limit <= now))
+            .map(|(id, _)| *id)
+            .collect();
+        for request in expired {
+            tracing::warn!(worker = %self.worker, isolate = %self.isolate, request_id = request, limit_ms = limit.as_millis() as u64, "waitUntil() tasks did not complete within the allowed time after invocation end and have been cancelled.");
+            if let Some(state) = self.requests.borrow_mut().get_mut(&request) {
+                state.wait_until = 0;
+            }
+            self.finish_if_done(request);
+        }
     }
 
     /// Cancels every candidate request that waits with nothing of its own left to settle it.
@@ -382,9 +456,12 @@ pub(crate) fn register<'js>(
     let s = state.clone();
     host.set(
         "fail",
-        Function::new(ctx.clone(), move |id: f64, message: String| {
-            s.fail(id as u64, &message)
-        })?,
+        Function::new(
+            ctx.clone(),
+            move |id: f64, message: String, body_read: Option<bool>| {
+                s.fail_or_pass_through(id as u64, &message, body_read.unwrap_or(false))
+            },
+        )?,
     )?;
 
     let s = state.clone();
@@ -400,14 +477,8 @@ pub(crate) fn register<'js>(
     let s = state.clone();
     host.set(
         "passThrough",
-        Function::new(ctx.clone(), move |id: f64| {
-            // NOTE: forwarding to an origin is not built yet, so a request that would go there
-            // gets a 502 that says why.
-            tracing::warn!(worker = %s.worker, request_id = id as u64, "no fetch listener called respondWith() and no origin is configured");
-            let body = Bytes::from_static(
-                b"No fetch listener called respondWith(), and no origin is configured to forward the request to.",
-            );
-            s.respond(id as u64, status_response(http::StatusCode::BAD_GATEWAY, body), true);
+        Function::new(ctx.clone(), move |id: f64, body_read: Option<bool>| {
+            s.pass_through(id as u64, body_read.unwrap_or(false))
         })?,
     )?;
 

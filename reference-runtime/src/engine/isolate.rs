@@ -8,13 +8,19 @@ use bytes::Bytes;
 use rquickjs::{Context, Ctx, Function, Module, Object, Persistent, Runtime, TypedArray, Value};
 
 use super::Output;
+use super::allocator::{HeapMeter, MeteredAllocator};
 use super::bootstrap;
 use super::host::{self, HostState, RequestState};
 use crate::config::{RuntimeConfig, Syntax, WorkerSpec};
 use crate::pool::IsolateId;
+use crate::stats::EvictionReason;
 
 /// Stack the engine may use, measured from where JS is entered; below the thread's real stack.
 const MAX_STACK_SIZE: usize = 4 << 20;
+
+/// CPU-limit overruns after which an isolate is evicted as suspicious. Workers tolerates
+/// occasional overruns and terminates an isolate that overruns consistently; the count is ours.
+const SUSPICIOUS_OVERRUNS: u32 = 3;
 
 /// A started isolate of one worker.
 pub(crate) struct Isolate {
@@ -24,6 +30,10 @@ pub(crate) struct Isolate {
     context: Context,
     runtime: Runtime,
     state: Rc<HostState>,
+    meter: Rc<HeapMeter>,
+    cpu_overruns: std::cell::Cell<u32>,
+    /// Set once the isolate hit its memory limit; it then serves nothing more.
+    dead: std::cell::Cell<bool>,
 }
 
 impl Isolate {
@@ -35,8 +45,12 @@ impl Isolate {
     ) -> Result<Isolate, String> {
         let started = Instant::now();
         let state = Rc::new(HostState::new(spec.name.clone(), id));
-        let runtime = Runtime::new().map_err(|e| format!("failed to create a JS runtime: {e}"))?;
-        runtime.set_memory_limit((spec.limits.memory_mb as usize).saturating_mul(1 << 20));
+        let meter = Rc::new(HeapMeter::default());
+        meter
+            .limit
+            .set((spec.limits.memory_mb as usize).saturating_mul(1 << 20));
+        let runtime = Runtime::new_with_alloc(MeteredAllocator::new(meter.clone()))
+            .map_err(|e| format!("failed to create a JS runtime: {e}"))?;
         runtime.set_max_stack_size(MAX_STACK_SIZE);
         let interrupt_state = state.clone();
         runtime.set_interrupt_handler(Some(Box::new(move || {
@@ -64,7 +78,7 @@ impl Isolate {
                     .eval::<(), _>(spec.script.as_str())
                     .map_err(|e| bootstrap::describe(&ctx, e)),
             };
-            run.map_err(|message| startup_error(&state, message))?;
+            run.map_err(|message| startup_error(&state, &meter, message))?;
             Ok(Persistent::save(&ctx, hooks))
         })?;
 
@@ -74,11 +88,14 @@ impl Isolate {
             context,
             runtime,
             state,
+            meter,
+            cpu_overruns: std::cell::Cell::new(0),
+            dead: std::cell::Cell::new(false),
         };
         isolate.run_jobs();
         isolate.state.cpu_deadline.set(None);
-        if isolate.state.interrupted.get() {
-            return Err(startup_error(&isolate.state, String::new()));
+        if isolate.state.interrupted.get() || isolate.meter.exceeded.get() {
+            return Err(startup_error(&isolate.state, &isolate.meter, String::new()));
         }
         tracing::debug!(worker = %isolate.spec.name, isolate = %id, %syntax, elapsed_us = started.elapsed().as_micros() as u64, "isolate started");
         Ok(isolate)
@@ -89,12 +106,26 @@ impl Isolate {
         self.state.requests.borrow().len()
     }
 
-    pub(crate) fn next_deadline(&self) -> Option<Instant> {
-        self.state.next_deadline()
+    /// Returns the next instant at which a timer fires or a `waitUntil` drain runs out.
+    pub(crate) fn next_deadline(&self, drain_limit: std::time::Duration) -> Option<Instant> {
+        let timer = self.state.next_deadline();
+        let drain = self.state.next_drain_deadline(drain_limit);
+        timer.into_iter().chain(drain).min()
+    }
+
+    /// Cancels `waitUntil` tasks that outlived the drain limit.
+    pub(crate) fn expire_wait_until(&mut self, now: Instant, drain_limit: std::time::Duration) {
+        self.state.expire_wait_until(now, drain_limit);
+        self.forget_dropped_timers();
     }
 
     pub(crate) fn take_outputs(&mut self) -> Vec<Output> {
         std::mem::take(&mut *self.state.outputs.borrow_mut())
+    }
+
+    /// Bytes in use by this isolate's heap.
+    pub(crate) fn heap_bytes(&self) -> usize {
+        self.meter.used.get()
     }
 
     /// Starts a request: builds the JS Request and calls the handler.
@@ -103,6 +134,11 @@ impl Isolate {
             .requests
             .borrow_mut()
             .insert(request_id, RequestState::default());
+        if self.dead.get() {
+            self.state
+                .respond(request_id, memory_limit_response(), true);
+            return;
+        }
         self.state.hang_candidates.borrow_mut().push(request_id);
 
         let (parts, body) = request.into_parts();
@@ -176,7 +212,9 @@ impl Isolate {
 
         self.state.cpu_deadline.set(None);
         self.charge_cpu(owner, started.elapsed());
-        if self.state.interrupted.get() {
+        if self.meter.exceeded.get() && !self.dead.get() {
+            self.exceed_memory_limit();
+        } else if self.state.interrupted.get() {
             self.exceed_cpu_limit(owner);
         }
         self.forget_dropped_timers();
@@ -210,6 +248,32 @@ impl Isolate {
             true,
         );
         self.state.interrupted.set(false);
+
+        let overruns = self.cpu_overruns.get() + 1;
+        self.cpu_overruns.set(overruns);
+        if overruns == SUSPICIOUS_OVERRUNS {
+            self.state.outputs.borrow_mut().push(Output::Evict {
+                reason: EvictionReason::Suspicious,
+            });
+        }
+    }
+
+    /// Fails every request of this isolate with 503 and asks for its eviction, as Workers does
+    /// when an isolate exceeds its memory limit.
+    fn exceed_memory_limit(&self) {
+        tracing::warn!(worker = %self.spec.name, isolate = %self.state.isolate, limit_mb = self.spec.limits.memory_mb, heap_bytes = self.meter.used.get(), "Worker exceeded memory limit.");
+        self.dead.set(true);
+        let in_flight: Vec<u64> = self.state.requests.borrow().keys().copied().collect();
+        for request in in_flight {
+            self.state.respond(request, memory_limit_response(), true);
+            if let Some(state) = self.state.requests.borrow_mut().get_mut(&request) {
+                state.wait_until = 0;
+            }
+            self.state.finish_if_done(request);
+        }
+        self.state.outputs.borrow_mut().push(Output::Evict {
+            reason: EvictionReason::MemoryLimit,
+        });
     }
 
     /// Runs promise jobs until the queue is empty or the CPU deadline interrupts one.
@@ -294,10 +358,17 @@ fn run_module<'js>(ctx: &Ctx<'js>, hooks: &Object<'js>, script: &str) -> Result<
     run().map_err(|e| bootstrap::describe(ctx, e))
 }
 
-fn startup_error(state: &HostState, message: String) -> String {
-    if state.interrupted.get() {
+fn startup_error(state: &HostState, meter: &HeapMeter, message: String) -> String {
+    if meter.exceeded.get() {
+        "Script startup exceeded memory limits.".to_string()
+    } else if state.interrupted.get() {
         "Script startup exceeded CPU time limit.".to_string()
     } else {
         message
     }
+}
+
+fn memory_limit_response() -> http::Response<crate::body::Body> {
+    let body = Bytes::from_static(b"Worker exceeded memory limit.");
+    super::status_response(http::StatusCode::SERVICE_UNAVAILABLE, body)
 }

@@ -1,6 +1,7 @@
 //! The JS engine. This is the only module that names rquickjs types, so a second engine means a
 //! second module beside this one, not a rewrite of the runtime.
 
+mod allocator;
 mod bootstrap;
 mod host;
 mod isolate;
@@ -27,6 +28,8 @@ pub(crate) enum Output {
     },
     /// The isolate must be dropped once its in-flight events settle.
     Evict { reason: EvictionReason },
+    /// The request goes to the worker's origin unchanged, and its response to the client.
+    Forward { request_id: u64 },
 }
 
 /// The 500 that Workers sends when a handler throws: empty body, `Content-Length: 0`.

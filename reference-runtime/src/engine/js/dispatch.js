@@ -102,8 +102,17 @@ class FetchEvent extends Event {
   }
 }
 
+/** The Request each in-flight dispatch received, so a pass-through can tell if its body was read. */
+const incomingRequests = new Map();
+
+function bodyWasRead(requestId) {
+  const request = incomingRequests.get(requestId);
+  incomingRequests.delete(requestId);
+  return request !== undefined && request.bodyUsed === true;
+}
+
 function failRequest(requestId, error) {
-  host.fail(requestId, describeError(error));
+  host.fail(requestId, describeError(error), bodyWasRead(requestId));
 }
 
 function sendResponse(requestId, response) {
@@ -129,6 +138,7 @@ function sendResponse(requestId, response) {
       for (const [name, value] of parts.headers) {
         flat.push(name, value);
       }
+      incomingRequests.delete(requestId);
       host.respond(requestId, parts.status, parts.statusText, flat, parts.body);
     },
     (error) => failRequest(requestId, error),
@@ -183,7 +193,7 @@ function runFetchListeners(requestId, request) {
   } else if (event.defaultPrevented) {
     failRequest(requestId, new Error("preventDefault() called but respondWith() not called"));
   } else {
-    host.passThrough(requestId);
+    host.passThrough(requestId, bodyWasRead(requestId));
   }
 }
 
@@ -196,6 +206,7 @@ function dispatchFetch(requestId, method, url, headerPairs, body) {
       headers.push([headerPairs[i], headerPairs[i + 1]]);
     }
     request = makeIncomingRequest(method, url, headers, body);
+    incomingRequests.set(requestId, request);
   } catch (error) {
     failRequest(requestId, error);
     return;
