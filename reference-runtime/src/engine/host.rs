@@ -9,6 +9,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use bytes::Bytes;
 use rquickjs::{Ctx, Exception, Function, Object, TypedArray};
 
+use super::allocator::HeapMeter;
 use super::{Output, internal_error_response, status_response};
 use crate::body::Body;
 use crate::pool::IsolateId;
@@ -64,10 +65,12 @@ pub(crate) struct HostState {
     pub cpu_deadline: Cell<Option<Instant>>,
     /// Set by the interrupt handler when it stops a script.
     pub interrupted: Cell<bool>,
+    /// Heap use of the isolate; once it refused an allocation, the isolate fails as a whole.
+    pub meter: Rc<HeapMeter>,
 }
 
 impl HostState {
-    pub(crate) fn new(worker: String, isolate: IsolateId) -> Self {
+    pub(crate) fn new(worker: String, isolate: IsolateId, meter: Rc<HeapMeter>) -> Self {
         HostState {
             worker,
             isolate,
@@ -80,6 +83,7 @@ impl HostState {
             dropped_timers: RefCell::new(Vec::new()),
             cpu_deadline: Cell::new(None),
             interrupted: Cell::new(false),
+            meter,
         }
     }
 
@@ -240,6 +244,11 @@ impl HostState {
 
     /// Fails a request with a 500 after an uncaught exception, unless it already responded.
     pub(crate) fn fail(&self, request: u64, message: &str) {
+        if self.meter.exceeded.get() {
+            // The isolate answers every request with the memory-limit 503 once JS returns.
+            tracing::debug!(worker = %self.worker, request_id = request, error = %message, "exception after the memory limit was hit");
+            return;
+        }
         let responded = self
             .requests
             .borrow()

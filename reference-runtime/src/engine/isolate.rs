@@ -44,11 +44,11 @@ impl Isolate {
         _config: &RuntimeConfig,
     ) -> Result<Isolate, String> {
         let started = Instant::now();
-        let state = Rc::new(HostState::new(spec.name.clone(), id));
         let meter = Rc::new(HeapMeter::default());
         meter
             .limit
             .set((spec.limits.memory_mb as usize).saturating_mul(1 << 20));
+        let state = Rc::new(HostState::new(spec.name.clone(), id, meter.clone()));
         let runtime = Runtime::new_with_alloc(MeteredAllocator::new(meter.clone()))
             .map_err(|e| format!("failed to create a JS runtime: {e}"))?;
         runtime.set_max_stack_size(MAX_STACK_SIZE);
