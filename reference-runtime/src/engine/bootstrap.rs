@@ -19,6 +19,7 @@ const SOURCES: &[(&str, &str)] = &[
     ("response.js", include_str!("js/response.js")),
     ("console.js", include_str!("js/console.js")),
     ("misc.js", include_str!("js/misc.js")),
+    ("crypto.js", include_str!("js/crypto.js")),
     ("timers.js", include_str!("js/timers.js")),
     ("dispatch.js", include_str!("js/dispatch.js")),
     ("install.js", include_str!("js/install.js")),

@@ -325,6 +325,7 @@ fn install<'js>(
     let setup = || -> rquickjs::Result<Object<'js>> {
         let host = Object::new(ctx.clone())?;
         host::register(ctx, &host, state)?;
+        super::crypto::register(ctx, &host)?;
         super::natives::register_web(ctx, &host)?;
         let config = Object::new(ctx.clone())?;
         config.set("syntax", syntax.as_str())?;

@@ -3,6 +3,7 @@
 
 mod allocator;
 mod bootstrap;
+mod crypto;
 mod host;
 mod isolate;
 mod natives;
