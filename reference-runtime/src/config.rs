@@ -124,6 +124,24 @@ pub enum Routing {
     Sticky,
 }
 
+impl FromStr for Routing {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "round-robin" => Ok(Routing::RoundRobin),
+            "sticky" => Ok(Routing::Sticky),
+            other => match other.strip_prefix("random:").map(str::parse) {
+                Some(Ok(seed)) => Ok(Routing::Random { seed }),
+                _ => Err(format!(
+                    "unknown routing `{other}`: use `round-robin`, `sticky` or `random:SEED` \
+                     with an integer seed"
+                )),
+            },
+        }
+    }
+}
+
 /// Everything needed to start isolates for one worker.
 #[derive(Clone, Debug)]
 pub struct WorkerSpec {

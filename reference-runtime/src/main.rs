@@ -44,6 +44,15 @@ struct ServeArgs {
     /// Number of isolates that serve the worker.
     #[arg(long, default_value_t = 1)]
     instances: usize,
+    /// How requests pick an instance: round-robin, sticky, or random:SEED.
+    #[arg(long, default_value = "round-robin")]
+    routing: Routing,
+    /// Evict an isolate after this many milliseconds without a request.
+    #[arg(long)]
+    idle_timeout_ms: Option<u64>,
+    /// Process-wide heap budget for all isolates, in MiB; least recently used go first.
+    #[arg(long)]
+    memory_budget_mb: Option<usize>,
     /// CPU time limit per request, in milliseconds.
     #[arg(long)]
     cpu_ms: Option<u64>,
@@ -130,7 +139,7 @@ fn run_serve(args: ServeArgs) -> anyhow::Result<()> {
         bindings: parse_bindings(&args.bindings)?,
         limits,
         instances: args.instances,
-        routing: Routing::RoundRobin,
+        routing: args.routing,
         origin: args.origin,
     };
 
@@ -138,6 +147,8 @@ fn run_serve(args: ServeArgs) -> anyhow::Result<()> {
     if let Some(threads) = args.threads {
         config.threads = threads;
     }
+    config.idle_timeout = args.idle_timeout_ms.map(std::time::Duration::from_millis);
+    config.memory_budget = args.memory_budget_mb.map(|mb| mb << 20);
     let tokio = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
