@@ -40,6 +40,16 @@ pub enum Error {
         "isolate thread {0} stopped before it answered; the runtime is shutting down or crashed"
     )]
     ThreadStopped(usize),
+    /// Every isolate the request was routed to was evicted before it arrived.
+    #[error(
+        "request to worker `{worker}` found its isolate evicted {attempts} times in a row; the worker is being evicted faster than it starts"
+    )]
+    Unroutable {
+        /// Name of the worker.
+        worker: String,
+        /// Routing attempts made.
+        attempts: usize,
+    },
     /// The runtime could not start its isolate threads.
     #[error("failed to start isolate thread: {0}")]
     Spawn(#[source] std::io::Error),

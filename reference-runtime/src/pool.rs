@@ -43,13 +43,21 @@ pub(crate) enum Command {
         isolate: IsolateId,
         request_id: u64,
         request: http::Request<Bytes>,
-        reply: oneshot::Sender<http::Response<Body>>,
+        reply: oneshot::Sender<FetchReply>,
     },
     Evict {
         isolate: IsolateId,
         reason: EvictionReason,
         reply: Option<oneshot::Sender<()>>,
     },
+}
+
+/// The answer of an isolate thread to a fetch.
+pub(crate) enum FetchReply {
+    /// The worker's response.
+    Response(http::Response<Body>),
+    /// The isolate was evicted before the request reached it; route the request again.
+    Retry(http::Request<Bytes>),
 }
 
 /// Handles to the isolate threads.
@@ -181,7 +189,7 @@ struct IsolateThread {
     config: RuntimeConfig,
     receiver: Receiver<Command>,
     slots: HashMap<IsolateId, Slot>,
-    replies: HashMap<u64, oneshot::Sender<http::Response<Body>>>,
+    replies: HashMap<u64, oneshot::Sender<FetchReply>>,
     /// Copies of requests to workers with an origin, kept until answered.
     forwardable: HashMap<u64, ForwardRequest>,
     io: tokio::runtime::Handle,
@@ -363,11 +371,11 @@ impl IsolateThread {
         isolate: IsolateId,
         request_id: u64,
         request: http::Request<Bytes>,
-        reply: oneshot::Sender<http::Response<Body>>,
+        reply: oneshot::Sender<FetchReply>,
     ) {
         let Some(slot) = self.slots.get_mut(&isolate) else {
-            let _ = reply.send(crate::engine::internal_error_response());
-            tracing::error!(%isolate, request_id, "request routed to an unknown isolate");
+            tracing::debug!(%isolate, request_id, "request reached an evicted isolate, routing it again");
+            let _ = reply.send(FetchReply::Retry(request));
             return;
         };
         slot.last_used = Instant::now();
@@ -383,7 +391,9 @@ impl IsolateThread {
             Err(message) => {
                 tracing::warn!(worker = %slot.spec.name, %isolate, request_id, error = %message, "request to a worker that failed to start");
                 slot.stats.update(|s| s.failed_requests += 1);
-                let _ = reply.send(crate::engine::internal_error_response());
+                let _ = reply.send(FetchReply::Response(
+                    crate::engine::internal_error_response(),
+                ));
             }
         }
     }
@@ -416,7 +426,7 @@ impl IsolateThread {
                         self.forwardable.remove(&request_id);
                         if let Some(reply) = self.replies.remove(&request_id) {
                             // The caller may have given up; its response is then dropped.
-                            let _ = reply.send(response);
+                            let _ = reply.send(FetchReply::Response(response));
                         }
                     }
                     Output::Forward { request_id } => {
@@ -433,11 +443,12 @@ impl IsolateThread {
                                         &client, &origin, request, &worker, request_id,
                                     )
                                     .await;
-                                    let _ = reply.send(response);
+                                    let _ = reply.send(FetchReply::Response(response));
                                 });
                             }
                             _ => {
-                                let _ = reply.send(forward::no_origin(&worker, request_id));
+                                let response = forward::no_origin(&worker, request_id);
+                                let _ = reply.send(FetchReply::Response(response));
                             }
                         }
                     }

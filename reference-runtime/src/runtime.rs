@@ -10,8 +10,11 @@ use tokio::sync::oneshot;
 use crate::body::Body;
 use crate::config::{Routing, RuntimeConfig, WorkerSpec};
 use crate::error::Error;
-use crate::pool::{Command, IsolateId, Pool};
+use crate::pool::{Command, FetchReply, IsolateId, Pool};
 use crate::stats::{EvictionReason, StatsCell, WorkerStats};
+
+/// Times a request may find its isolate evicted before the runtime gives up on it.
+const MAX_ROUTING_ATTEMPTS: usize = 8;
 
 /// A process-wide host of many workers and their isolates.
 ///
@@ -128,24 +131,38 @@ impl Runtime {
         request: http::Request<Bytes>,
     ) -> Result<http::Response<Body>, Error> {
         let entry = self.worker(worker)?;
+        let mut request = with_host_header(request);
         let instance = entry.pick_instance();
-        let isolate = self.isolate_for(&entry, instance);
-        let request_id = self.inner.next_request.fetch_add(1, Ordering::Relaxed);
         entry.stats.update(|s| s.requests += 1);
 
-        let (reply, response) = oneshot::channel();
-        self.inner.pool.send(
-            isolate.thread,
-            Command::Fetch {
-                isolate: isolate.id,
-                request_id,
-                request,
-                reply,
-            },
-        )?;
-        response
-            .await
-            .map_err(|_| Error::ThreadStopped(isolate.thread))
+        // An isolate may be evicted between routing and arrival; such a request comes back
+        // untouched and goes to the instance's next isolate.
+        for _ in 0..MAX_ROUTING_ATTEMPTS {
+            let isolate = self.isolate_for(&entry, instance);
+            let request_id = self.inner.next_request.fetch_add(1, Ordering::Relaxed);
+            let (reply, response) = oneshot::channel();
+            self.inner.pool.send(
+                isolate.thread,
+                Command::Fetch {
+                    isolate: isolate.id,
+                    request_id,
+                    request,
+                    reply,
+                },
+            )?;
+            match response.await {
+                Ok(FetchReply::Response(response)) => return Ok(response),
+                Ok(FetchReply::Retry(returned)) => {
+                    isolate.retired.store(true, Ordering::Release);
+                    request = returned;
+                }
+                Err(_) => return Err(Error::ThreadStopped(isolate.thread)),
+            }
+        }
+        Err(Error::Unroutable {
+            worker: worker.to_string(),
+            attempts: MAX_ROUTING_ATTEMPTS,
+        })
     }
 
     /// Stops routing requests to the worker's isolates, waits for their in-flight events and
@@ -242,6 +259,18 @@ impl WorkerEntry {
             }
         }
     }
+}
+
+/// Adds a `Host` header from the URL when the request has none, as every HTTP/1.1 request has.
+fn with_host_header(mut request: http::Request<Bytes>) -> http::Request<Bytes> {
+    if request.headers().contains_key(http::header::HOST) {
+        return request;
+    }
+    let authority = request.uri().authority().map(|a| a.as_str().to_string());
+    if let Some(value) = authority.and_then(|a| http::HeaderValue::from_str(&a).ok()) {
+        request.headers_mut().insert(http::header::HOST, value);
+    }
+    request
 }
 
 /// Advances a SplitMix64 generator: small, seedable and good enough to spread requests.

@@ -142,7 +142,7 @@ impl Isolate {
         self.state.hang_candidates.borrow_mut().push(request_id);
 
         let (parts, body) = request.into_parts();
-        self.run_in(request_id, |ctx, hooks| {
+        self.run_in(request_id, Uncaught::FailRequest, |ctx, hooks| {
             let dispatch: Function = hooks.get("dispatchFetch")?;
             let mut headers = Vec::with_capacity(parts.headers.len() * 2);
             for (name, value) in &parts.headers {
@@ -175,7 +175,7 @@ impl Isolate {
     /// Fires every timer whose deadline has passed, each in its owner's request context.
     pub(crate) fn run_due_timers(&mut self, now: Instant) {
         for (timer, owner) in self.state.take_due_timers(now) {
-            self.run_in(owner, |_, hooks| {
+            self.run_in(owner, Uncaught::Log("timer callback"), |_, hooks| {
                 let fire: Function = hooks.get("fireTimer")?;
                 fire.call::<_, ()>((timer as f64,))
             });
@@ -185,7 +185,7 @@ impl Isolate {
     }
 
     /// Runs `work` as request `owner`, then drains the job queue and checks for hangs.
-    fn run_in<F>(&self, owner: u64, work: F)
+    fn run_in<F>(&self, owner: u64, uncaught: Uncaught, work: F)
     where
         F: for<'js> FnOnce(&Ctx<'js>, &Object<'js>) -> rquickjs::Result<()>,
     {
@@ -203,7 +203,11 @@ impl Isolate {
                 .and_then(|hooks| work(&ctx, &hooks));
             if let Err(error) = result {
                 let message = bootstrap::describe(&ctx, error);
-                if !self.state.interrupted.get() {
+                if self.state.interrupted.get() {
+                    // The CPU limit handles the request below.
+                } else if let Uncaught::Log(source) = uncaught {
+                    tracing::warn!(worker = %self.spec.name, isolate = %self.state.isolate, request_id = owner, error = %message, "uncaught exception in {source}");
+                } else {
                     self.state.fail(owner, &message);
                 }
             }
@@ -312,6 +316,15 @@ impl Isolate {
             }
         });
     }
+}
+
+/// What an exception that escapes a call into JS means.
+#[derive(Clone, Copy)]
+enum Uncaught {
+    /// The request fails with a 500, as when its handler throws.
+    FailRequest,
+    /// The exception is logged and the request goes on, as for a throwing timer callback.
+    Log(&'static str),
 }
 
 /// Loads the bootstrap, registers the natives and calls `install`; returns the hooks.

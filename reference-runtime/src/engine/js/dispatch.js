@@ -76,14 +76,16 @@ class FetchEvent extends Event {
 
   respondWith(response) {
     const state = fetchEventStates.get(this);
-    if (state.responded) {
-      throw new DOMException(ALREADY_CALLED_MESSAGE, "InvalidStateError");
-    }
     if (!state.dispatching) {
       throw new DOMException(TOO_LATE_MESSAGE, "InvalidStateError");
     }
+    if (state.responded) {
+      throw new DOMException(ALREADY_CALLED_MESSAGE, "InvalidStateError");
+    }
     state.responded = true;
     state.response = response;
+    // The Service Workers spec stops propagation here, so later listeners never run.
+    this.stopImmediatePropagation();
   }
 
   waitUntil(promise) {
@@ -173,8 +175,13 @@ function runFetchListeners(requestId, request) {
   const state = fetchEventStates.get(event);
   state.requestId = requestId;
   state.dispatching = true;
+  setEventTrusted(event);
+  beginEventDispatch(event, globalThis);
   try {
     for (const listener of workerState.fetchListeners.slice()) {
+      if (isEventStopped(event)) {
+        break;
+      }
       if (typeof listener === "function") {
         listener.call(globalThis, event);
       } else if (listener !== null && typeof listener.handleEvent === "function") {
@@ -186,6 +193,7 @@ function runFetchListeners(requestId, request) {
     return;
   } finally {
     state.dispatching = false;
+    endEventDispatch(event);
   }
 
   if (state.responded) {
