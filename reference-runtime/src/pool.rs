@@ -12,7 +12,7 @@ use tokio::sync::oneshot;
 
 use crate::body::Body;
 use crate::config::{RuntimeConfig, WorkerSpec};
-use crate::engine::{Isolate, Output};
+use crate::engine::{FetchOutcome, Isolate, Output, perform_fetch};
 use crate::error::Error;
 use crate::forward::{self, ForwardRequest};
 use crate::stats::{EvictionReason, StatsCell};
@@ -49,6 +49,12 @@ pub(crate) enum Command {
         isolate: IsolateId,
         reason: EvictionReason,
         reply: Option<oneshot::Sender<()>>,
+    },
+    /// A subrequest finished on the I/O runtime.
+    FetchDone {
+        isolate: IsolateId,
+        fetch_id: u64,
+        outcome: FetchOutcome,
     },
 }
 
@@ -351,6 +357,15 @@ impl IsolateThread {
                 request,
                 reply,
             } => self.fetch(isolate, request_id, request, reply),
+            Command::FetchDone {
+                isolate,
+                fetch_id,
+                outcome,
+            } => {
+                if let Some(Ok(engine)) = self.slots.get_mut(&isolate).map(|s| &mut s.isolate) {
+                    engine.complete_fetch(fetch_id, outcome);
+                }
+            }
             Command::Evict {
                 isolate,
                 reason,
@@ -409,10 +424,30 @@ impl IsolateThread {
     }
 
     fn deliver_outputs(&mut self) {
-        for slot in self.slots.values_mut() {
+        let own_sender = self
+            .senders
+            .upgrade()
+            .map(|senders| senders[self.index].clone());
+        for (id, slot) in self.slots.iter_mut() {
             let Ok(isolate) = &mut slot.isolate else {
                 continue;
             };
+            for fetch in isolate.take_outbound() {
+                let Some(sender) = own_sender.clone() else {
+                    break;
+                };
+                let client = self.client.clone();
+                let isolate_id = *id;
+                self.io.spawn(async move {
+                    let fetch_id = fetch.id;
+                    let outcome = perform_fetch(&client, fetch).await;
+                    let _ = sender.send(Command::FetchDone {
+                        isolate: isolate_id,
+                        fetch_id,
+                        outcome,
+                    });
+                });
+            }
             for output in isolate.take_outputs() {
                 match output {
                     Output::Response {

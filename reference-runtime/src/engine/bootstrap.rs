@@ -20,8 +20,11 @@ const SOURCES: &[(&str, &str)] = &[
     ("console.js", include_str!("js/console.js")),
     ("misc.js", include_str!("js/misc.js")),
     ("crypto.js", include_str!("js/crypto.js")),
+    ("fetch.js", include_str!("js/fetch.js")),
+    ("wasm.js", include_str!("js/wasm.js")),
     ("timers.js", include_str!("js/timers.js")),
     ("dispatch.js", include_str!("js/dispatch.js")),
+    ("rejections.js", include_str!("js/rejections.js")),
     ("install.js", include_str!("js/install.js")),
 ];
 

@@ -7,9 +7,10 @@ use std::rc::Rc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
-use rquickjs::{Ctx, Exception, Function, Object, TypedArray};
+use rquickjs::{Ctx, Exception, Function, Object, Persistent, TypedArray, Value};
 
 use super::allocator::HeapMeter;
+use super::outbound::OutboundFetch;
 use super::{Output, internal_error_response, status_response};
 use crate::body::Body;
 use crate::pool::IsolateId;
@@ -25,6 +26,8 @@ pub(crate) struct RequestState {
     pub cpu_used: Duration,
     /// When the response went out; `waitUntil` tasks may run until this plus the drain limit.
     pub responded_at: Option<Instant>,
+    /// Outbound `fetch()` calls made so far, counted against the subrequest limit.
+    pub subrequests: u32,
 }
 
 #[derive(Debug)]
@@ -67,6 +70,12 @@ pub(crate) struct HostState {
     pub interrupted: Cell<bool>,
     /// Heap use of the isolate; once it refused an allocation, the isolate fails as a whole.
     pub meter: Rc<HeapMeter>,
+    /// Subrequests started by JS and not yet handed to the I/O runtime.
+    pub outbound: RefCell<Vec<OutboundFetch>>,
+    /// Request that owns each subrequest in flight, by fetch id.
+    pub fetch_owners: RefCell<HashMap<u64, u64>>,
+    /// What the rejection tracker saw since the last report: promise, reason, handled.
+    pub rejections: RefCell<Vec<(Persistent<Value<'static>>, Persistent<Value<'static>>, bool)>>,
 }
 
 impl HostState {
@@ -84,6 +93,9 @@ impl HostState {
             cpu_deadline: Cell::new(None),
             interrupted: Cell::new(false),
             meter,
+            outbound: RefCell::new(Vec::new()),
+            fetch_owners: RefCell::new(HashMap::new()),
+            rejections: RefCell::new(Vec::new()),
         }
     }
 
@@ -178,6 +190,44 @@ impl HostState {
             }
             self.hang_candidates.borrow_mut().push(entry.owner);
         }
+    }
+
+    /// Queues a subrequest of `owner`, or returns the error that `fetch()` throws.
+    pub(crate) fn start_fetch(
+        &self,
+        owner: u64,
+        limit: u32,
+        fetch: OutboundFetch,
+    ) -> Result<(), String> {
+        {
+            let mut requests = self.requests.borrow_mut();
+            let Some(state) = requests.get_mut(&owner) else {
+                return Err("fetch() was called after its request ended".into());
+            };
+            if state.subrequests >= limit {
+                return Err("Too many subrequests.".into());
+            }
+            state.subrequests += 1;
+            state.pending_io += 1;
+        }
+        self.fetch_owners.borrow_mut().insert(fetch.id, owner);
+        self.outbound.borrow_mut().push(fetch);
+        Ok(())
+    }
+
+    /// Forgets a subrequest whose signal aborted; its result, if one comes, is dropped.
+    pub(crate) fn cancel_fetch(&self, id: u64) {
+        self.finish_fetch(id);
+    }
+
+    /// Ends the bookkeeping of a subrequest and returns its owner if it was still in flight.
+    pub(crate) fn finish_fetch(&self, id: u64) -> Option<u64> {
+        let owner = self.fetch_owners.borrow_mut().remove(&id)?;
+        if let Some(state) = self.requests.borrow_mut().get_mut(&owner) {
+            state.pending_io = state.pending_io.saturating_sub(1);
+        }
+        self.hang_candidates.borrow_mut().push(owner);
+        Some(owner)
     }
 
     /// Sends a response for `request` unless it already has one.

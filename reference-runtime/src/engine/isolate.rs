@@ -11,15 +11,18 @@ use super::Output;
 use super::allocator::{HeapMeter, MeteredAllocator};
 use super::bootstrap;
 use super::host::{self, HostState, RequestState};
+use super::outbound::{FetchOutcome, OutboundFetch};
 use crate::config::{RuntimeConfig, Syntax, WorkerSpec};
 use crate::pool::IsolateId;
 use crate::stats::EvictionReason;
 
-/// Stack the engine may use, measured from where JS is entered; below the thread's real stack.
+/// Stack the engine may use, measured from where JS is entered. It stays below the thread's
+/// real stack, because QuickJS aborts the process otherwise.
 const MAX_STACK_SIZE: usize = 4 << 20;
 
 /// CPU-limit overruns after which an isolate is evicted as suspicious. Workers tolerates
-/// occasional overruns and terminates an isolate that overruns consistently; the count is ours.
+/// occasional overruns and terminates an isolate that overruns consistently, but publishes no
+/// count, so this one is ours.
 const SUSPICIOUS_OVERRUNS: u32 = 3;
 
 /// A started isolate of one worker.
@@ -32,7 +35,7 @@ pub(crate) struct Isolate {
     state: Rc<HostState>,
     meter: Rc<HeapMeter>,
     cpu_overruns: std::cell::Cell<u32>,
-    /// Set once the isolate hit its memory limit; it then serves nothing more.
+    /// Set once the isolate hit its memory limit, after which it serves nothing more.
     dead: std::cell::Cell<bool>,
 }
 
@@ -63,6 +66,17 @@ impl Isolate {
             }
             expired
         })));
+        let tracker_state = state.clone();
+        runtime.set_host_promise_rejection_tracker(Some(Box::new(
+            move |ctx, promise, reason, handled| {
+                let promise = Persistent::save(&ctx, promise);
+                let reason = Persistent::save(&ctx, reason);
+                tracker_state
+                    .rejections
+                    .borrow_mut()
+                    .push((promise, reason, handled));
+            },
+        )));
         let context =
             Context::full(&runtime).map_err(|e| format!("failed to create a JS context: {e}"))?;
 
@@ -80,7 +94,15 @@ impl Isolate {
             };
             run.map_err(|message| startup_error(&state, &meter, message))?;
             Ok(Persistent::save(&ctx, hooks))
-        })?;
+        });
+        let hooks = match hooks {
+            Ok(hooks) => hooks,
+            Err(message) => {
+                // Persistent values must go before the runtime that owns them.
+                state.rejections.borrow_mut().clear();
+                return Err(message);
+            }
+        };
 
         let isolate = Isolate {
             spec,
@@ -93,6 +115,7 @@ impl Isolate {
             dead: std::cell::Cell::new(false),
         };
         isolate.run_jobs();
+        isolate.report_rejections();
         isolate.state.cpu_deadline.set(None);
         if isolate.state.interrupted.get() || isolate.meter.exceeded.get() {
             return Err(startup_error(&isolate.state, &isolate.meter, String::new()));
@@ -172,6 +195,40 @@ impl Isolate {
         });
     }
 
+    /// Takes the subrequests that JS started since the last call.
+    pub(crate) fn take_outbound(&mut self) -> Vec<OutboundFetch> {
+        std::mem::take(&mut *self.state.outbound.borrow_mut())
+    }
+
+    /// Delivers the outcome of a subrequest to the fetch() that waits for it.
+    pub(crate) fn complete_fetch(&mut self, id: u64, outcome: FetchOutcome) {
+        let Some(owner) = self.state.finish_fetch(id) else {
+            return;
+        };
+        self.run_in(
+            owner,
+            Uncaught::Log("fetch completion"),
+            |ctx, hooks| match outcome {
+                FetchOutcome::Response {
+                    status,
+                    status_text,
+                    headers,
+                    body,
+                    url_list,
+                } => {
+                    let complete: Function = hooks.get("completeFetch")?;
+                    let flat: Vec<String> = headers.into_iter().flat_map(|(n, v)| [n, v]).collect();
+                    let bytes = TypedArray::<u8>::new(ctx.clone(), body.to_vec())?;
+                    complete.call::<_, ()>((id as f64, status, status_text, flat, bytes, url_list))
+                }
+                FetchOutcome::Failed(message) => {
+                    let fail: Function = hooks.get("failFetch")?;
+                    fail.call::<_, ()>((id as f64, message))
+                }
+            },
+        );
+    }
+
     /// Fires every timer whose deadline has passed, each in its owner's request context.
     pub(crate) fn run_due_timers(&mut self, now: Instant) {
         for (timer, owner) in self.state.take_due_timers(now) {
@@ -213,6 +270,7 @@ impl Isolate {
             }
         });
         self.run_jobs();
+        self.report_rejections();
 
         self.state.cpu_deadline.set(None);
         self.charge_cpu(owner, started.elapsed());
@@ -299,6 +357,34 @@ impl Isolate {
         }
     }
 
+    /// Hands the tracker's records to JS, which fires `unhandledrejection` for what is left.
+    fn report_rejections(&self) {
+        let records: Vec<_> = self.state.rejections.borrow_mut().drain(..).collect();
+        if records.is_empty() || self.state.interrupted.get() {
+            return;
+        }
+        self.context.with(|ctx| {
+            let result = (|| -> rquickjs::Result<()> {
+                let list = rquickjs::Array::new(ctx.clone())?;
+                let mut index = 0;
+                for (promise, reason, handled) in records {
+                    list.set(index, promise.restore(&ctx)?)?;
+                    list.set(index + 1, reason.restore(&ctx)?)?;
+                    list.set(index + 2, handled)?;
+                    index += 3;
+                }
+                let hooks = self.hooks.clone().restore(&ctx)?;
+                let report: Function = hooks.get("reportRejections")?;
+                report.call::<_, ()>((list,))
+            })();
+            if let Err(error) = result {
+                let message = bootstrap::describe(&ctx, error);
+                tracing::warn!(worker = %self.spec.name, isolate = %self.state.isolate, error = %message, "uncaught exception in an unhandledrejection listener");
+            }
+        });
+        self.run_jobs();
+    }
+
     fn forget_dropped_timers(&self) {
         let dropped: Vec<u64> = self.state.dropped_timers.borrow_mut().drain(..).collect();
         if dropped.is_empty() {
@@ -315,6 +401,13 @@ impl Isolate {
                 tracing::warn!(worker = %self.spec.name, error = %message, "failed to forget cancelled timers");
             }
         });
+    }
+}
+
+impl Drop for Isolate {
+    fn drop(&mut self) {
+        // Persistent values must go before the runtime that owns them.
+        self.state.rejections.borrow_mut().clear();
     }
 }
 
@@ -339,6 +432,7 @@ fn install<'js>(
         let host = Object::new(ctx.clone())?;
         host::register(ctx, &host, state)?;
         super::crypto::register(ctx, &host)?;
+        super::outbound::register(ctx, &host, state, spec.limits.subrequests)?;
         super::natives::register_web(ctx, &host)?;
         let config = Object::new(ctx.clone())?;
         config.set("syntax", syntax.as_str())?;

@@ -100,6 +100,9 @@ export function install(nativeHost, config) {
   return {
     dispatchFetch,
     fireTimer,
+    completeFetch,
+    failFetch,
+    reportRejections,
     dropTimers,
     describeError,
     setModuleHandler(handler) {

@@ -1,0 +1,20 @@
+function respondWithStatus(request) {
+  const status = Number(new URL(request.url).pathname.slice(1));
+  if (status === 204) {
+    return new Response(null, { status });
+  }
+  if (status < 200) {
+    try {
+      return new Response(null, { status });
+    } catch (error) {
+      return new Response(error.name);
+    }
+  }
+  return new Response(`status ${status}`, { status });
+}
+
+export default {
+  fetch(request) {
+    return respondWithStatus(request);
+  },
+};

@@ -1,0 +1,13 @@
+let hits = 0;
+let lastUser = null;
+
+function recordVisit(request) {
+  hits += 1;
+  const previousUser = lastUser;
+  lastUser = new URL(request.url).searchParams.get('user');
+  return Response.json({ hits, lastUser: previousUser });
+}
+
+addEventListener('fetch', (event) => {
+  event.respondWith(recordVisit(event.request));
+});

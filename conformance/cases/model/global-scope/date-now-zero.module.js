@@ -1,0 +1,16 @@
+const atStartup = Date.now();
+const dateAtStartup = new Date().toISOString();
+
+function report() {
+  return Response.json({
+    atStartup,
+    dateAtStartup,
+    handlerAfter2020: Date.now() > Date.UTC(2020, 0, 1),
+  });
+}
+
+export default {
+  fetch(request) {
+    return report();
+  },
+};

@@ -1,0 +1,8 @@
+export default {
+  fetch(request) {
+    if (new URL(request.url).pathname === '/error') {
+      return Response.error();
+    }
+    return new Response('still serving');
+  },
+};

@@ -1,0 +1,5 @@
+export default {
+  async fetch(request) {
+    throw new Error('no fail-open was requested');
+  },
+};

@@ -1,0 +1,4 @@
+addEventListener('fetch', (event) => {
+  event.waitUntil(new Promise(() => {}));
+  event.respondWith(new Response('responded at once'));
+});
