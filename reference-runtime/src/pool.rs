@@ -50,6 +50,8 @@ pub(crate) enum Command {
         reason: EvictionReason,
         reply: Option<oneshot::Sender<()>>,
     },
+    /// The client of a streamed response went away.
+    StreamClosed { isolate: IsolateId, request_id: u64 },
     /// A subrequest finished on the I/O runtime.
     FetchDone {
         isolate: IsolateId,
@@ -357,6 +359,14 @@ impl IsolateThread {
                 request,
                 reply,
             } => self.fetch(isolate, request_id, request, reply),
+            Command::StreamClosed {
+                isolate,
+                request_id,
+            } => {
+                if let Some(Ok(engine)) = self.slots.get_mut(&isolate).map(|s| &mut s.isolate) {
+                    engine.cancel_stream(request_id);
+                }
+            }
             Command::FetchDone {
                 isolate,
                 fetch_id,
@@ -452,9 +462,18 @@ impl IsolateThread {
                 match output {
                     Output::Response {
                         request_id,
-                        response,
+                        mut response,
                         failed,
                     } => {
+                        if let Some(sender) = own_sender.clone() {
+                            let isolate_id = *id;
+                            response.body_mut().on_disconnect(Box::new(move || {
+                                let _ = sender.send(Command::StreamClosed {
+                                    isolate: isolate_id,
+                                    request_id,
+                                });
+                            }));
+                        }
                         if failed {
                             slot.stats.update(|s| s.failed_requests += 1);
                         }

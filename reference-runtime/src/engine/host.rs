@@ -12,7 +12,10 @@ use rquickjs::{Ctx, Exception, Function, Object, Persistent, TypedArray, Value};
 use super::allocator::HeapMeter;
 use super::outbound::OutboundFetch;
 use super::{Output, internal_error_response, status_response};
-use crate::body::Body;
+use crate::body::{Body, StreamError};
+
+/// Sending half of a streamed response body.
+pub(crate) type StreamSender = tokio::sync::mpsc::UnboundedSender<Result<Bytes, StreamError>>;
 use crate::pool::IsolateId;
 
 /// A request that has been dispatched and whose context has not ended.
@@ -74,6 +77,8 @@ pub(crate) struct HostState {
     pub outbound: RefCell<Vec<OutboundFetch>>,
     /// Request that owns each subrequest in flight, by fetch id.
     pub fetch_owners: RefCell<HashMap<u64, u64>>,
+    /// Senders of streamed response bodies, by request.
+    pub streams: RefCell<HashMap<u64, StreamSender>>,
     /// What the rejection tracker saw since the last report: promise, reason, handled.
     pub rejections: RefCell<Vec<(Persistent<Value<'static>>, Persistent<Value<'static>>, bool)>>,
 }
@@ -96,6 +101,7 @@ impl HostState {
             outbound: RefCell::new(Vec::new()),
             fetch_owners: RefCell::new(HashMap::new()),
             rejections: RefCell::new(Vec::new()),
+            streams: RefCell::new(HashMap::new()),
         }
     }
 
@@ -230,6 +236,63 @@ impl HostState {
         Some(owner)
     }
 
+    /// Sends the head of a streamed response; the body follows through `stream_chunk`.
+    fn respond_stream(&self, request: u64, mut response: http::Response<Body>) {
+        let (sender, body) = Body::channel();
+        *response.body_mut() = body;
+        let open = match self.requests.borrow_mut().get_mut(&request) {
+            // The stream keeps the request context alive, as a waitUntil task would.
+            Some(state) if !state.responded => {
+                state.wait_until += 1;
+                true
+            }
+            _ => false,
+        };
+        if open {
+            self.streams.borrow_mut().insert(request, sender);
+            self.respond(request, response, false);
+        }
+    }
+
+    /// Queues one chunk of a streamed body; returns false once the client has gone away.
+    fn stream_chunk(&self, request: u64, chunk: Bytes) -> bool {
+        let streams = self.streams.borrow();
+        let Some(sender) = streams.get(&request) else {
+            return false;
+        };
+        sender.send(Ok(chunk)).is_ok()
+    }
+
+    /// Ends a streamed body, aborting it when the worker's stream failed.
+    fn stream_end(&self, request: u64, error: Option<String>) {
+        let Some(sender) = self.streams.borrow_mut().remove(&request) else {
+            return;
+        };
+        if let Some(message) = error {
+            tracing::warn!(worker = %self.worker, isolate = %self.isolate, request_id = request, error = %message, "response stream failed, aborting the response");
+            let _ = sender.send(Err(StreamError(message)));
+        }
+        drop(sender);
+        if let Some(state) = self.requests.borrow_mut().get_mut(&request) {
+            state.wait_until = state.wait_until.saturating_sub(1);
+        }
+        self.hang_candidates.borrow_mut().push(request);
+        self.finish_if_done(request);
+    }
+
+    /// Forgets the stream of a client that went away and returns true if it was still open.
+    pub(crate) fn close_stream(&self, request: u64) -> bool {
+        let removed = self.streams.borrow_mut().remove(&request).is_some();
+        if removed {
+            tracing::debug!(worker = %self.worker, request_id = request, "client disconnected during a streamed response");
+            if let Some(state) = self.requests.borrow_mut().get_mut(&request) {
+                state.wait_until = state.wait_until.saturating_sub(1);
+            }
+            self.hang_candidates.borrow_mut().push(request);
+        }
+        removed
+    }
+
     /// Sends a response for `request` unless it already has one.
     pub(crate) fn respond(&self, request: u64, response: http::Response<Body>, failed: bool) {
         {
@@ -324,6 +387,10 @@ impl HostState {
             return;
         }
         self.requests.borrow_mut().remove(&request);
+        if let Some(stream) = self.streams.borrow_mut().remove(&request) {
+            let reason = "the request ended before its response stream finished".to_string();
+            let _ = stream.send(Err(StreamError(reason)));
+        }
 
         let mut timers = self.timers.borrow_mut();
         let orphaned: Vec<u64> = timers
@@ -510,6 +577,46 @@ pub(crate) fn register<'js>(
                 }
             },
         )?,
+    )?;
+
+    let s = state.clone();
+    host.set(
+        "respondStream",
+        Function::new(
+            ctx.clone(),
+            move |ctx: Ctx<'js>,
+                  id: f64,
+                  status: u16,
+                  _status_text: String,
+                  headers: Vec<String>|
+                  -> rquickjs::Result<()> {
+                match build_response(status, headers, Vec::new()) {
+                    Ok(response) => {
+                        s.respond_stream(id as u64, response);
+                        Ok(())
+                    }
+                    Err(message) => Err(Exception::throw_type(&ctx, &message)),
+                }
+            },
+        )?,
+    )?;
+
+    let s = state.clone();
+    host.set(
+        "streamChunk",
+        Function::new(ctx.clone(), move |id: f64, chunk: TypedArray<'js, u8>| {
+            // SAFETY: the bytes are copied before any JS runs.
+            let bytes = unsafe { chunk.as_bytes() }.map(Bytes::copy_from_slice);
+            s.stream_chunk(id as u64, bytes.unwrap_or_default())
+        })?,
+    )?;
+
+    let s = state.clone();
+    host.set(
+        "streamEnd",
+        Function::new(ctx.clone(), move |id: f64, error: Option<String>| {
+            s.stream_end(id as u64, error)
+        })?,
     )?;
 
     let s = state.clone();

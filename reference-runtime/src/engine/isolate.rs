@@ -195,6 +195,18 @@ impl Isolate {
         });
     }
 
+    /// Cancels the worker's stream after its client went away.
+    pub(crate) fn cancel_stream(&mut self, request_id: u64) {
+        if !self.state.close_stream(request_id) {
+            return;
+        }
+        self.run_in(request_id, Uncaught::Log("stream cancel"), |_, hooks| {
+            let cancel: Function = hooks.get("cancelStream")?;
+            cancel.call::<_, ()>((request_id as f64,))
+        });
+        self.state.finish_if_done(request_id);
+    }
+
     /// Takes the subrequests that JS started since the last call.
     pub(crate) fn take_outbound(&mut self) -> Vec<OutboundFetch> {
         std::mem::take(&mut *self.state.outbound.borrow_mut())

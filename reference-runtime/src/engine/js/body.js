@@ -256,9 +256,11 @@ function defineBodyMixin(prototype, bodyOf, headersOf, ioType) {
   const empty = new Uint8Array(0);
 
   // Consuming a body checks and marks it synchronously, then settles asynchronously, so a second
-  // read right after the first fails even before the first settles.
+  // read right after the first fails even before the first settles. Reading is I/O, which
+  // Workers disallows at global scope.
   function consume(object, convert) {
     try {
+      assertInRequest();
       const state = bodyOf(object);
       assertSameRequest(object, ioType);
       const bytes = state.bytes === null ? empty : takeBodyBytes(state);

@@ -141,10 +141,72 @@ function sendResponse(requestId, response) {
         flat.push(name, value);
       }
       incomingRequests.delete(requestId);
-      host.respond(requestId, parts.status, parts.statusText, flat, parts.body);
+      if (parts.stream !== undefined) {
+        host.respondStream(requestId, parts.status, parts.statusText, flat);
+        pumpStream(requestId, parts.stream);
+      } else {
+        host.respond(requestId, parts.status, parts.statusText, flat, parts.body);
+      }
     },
     (error) => failRequest(requestId, error),
   );
+}
+
+/** Readers of streamed responses in flight, by request, so a disconnect can cancel them. */
+const responseReaders = new Map();
+
+const CLIENT_DISCONNECTED_MESSAGE = "The client has disconnected";
+
+function toChunk(value) {
+  if (value instanceof Uint8Array) {
+    return value;
+  }
+  if (ArrayBuffer.isView(value)) {
+    return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+  }
+  if (value instanceof ArrayBuffer) {
+    return new Uint8Array(value);
+  }
+  throw new TypeError(
+    "This TransformStream is being used as a byte stream, but received an object of " +
+      "non-ArrayBuffer/ArrayBufferView type on its writable side.",
+  );
+}
+
+/** Sends the chunks of a response stream to the client until it ends, fails or is cancelled. */
+async function pumpStream(requestId, stream) {
+  let reader;
+  try {
+    reader = stream.getReader();
+    responseReaders.set(requestId, reader);
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) {
+        break;
+      }
+      if (!host.streamChunk(requestId, toChunk(value))) {
+        await reader.cancel(new DOMException(CLIENT_DISCONNECTED_MESSAGE, "AbortError"));
+        return;
+      }
+    }
+    host.streamEnd(requestId, null);
+  } catch (error) {
+    if (reader !== undefined) {
+      reader.cancel(error).catch(() => {});
+    }
+    host.streamEnd(requestId, describeError(error));
+  } finally {
+    responseReaders.delete(requestId);
+  }
+}
+
+/** Cancels the response stream of a request whose client went away. */
+function cancelStream(requestId) {
+  const reader = responseReaders.get(requestId);
+  responseReaders.delete(requestId);
+  if (reader !== undefined) {
+    reader.cancel(new DOMException(CLIENT_DISCONNECTED_MESSAGE, "AbortError")).catch(() => {});
+  }
 }
 
 function settleResponse(requestId, result) {

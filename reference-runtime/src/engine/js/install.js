@@ -103,6 +103,7 @@ export function install(nativeHost, config) {
     completeFetch,
     failFetch,
     reportRejections,
+    cancelStream,
     dropTimers,
     describeError,
     setModuleHandler(handler) {
