@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
-use edgecase_runtime::serve::{ServeOptions, serve};
+use edgecase_runtime::serve::{ServeOptions, serve_until};
 use edgecase_runtime::{Limits, Routing, Runtime, RuntimeConfig, Syntax, WorkerSpec};
 
 #[derive(Parser)]
@@ -62,9 +62,18 @@ struct ServeArgs {
     /// Origin that receives requests the worker passes through, e.g. http://127.0.0.1:9000.
     #[arg(long)]
     origin: Option<url::Url>,
-    /// Largest request body accepted, in bytes.
+    /// Largest request body accepted, in bytes; larger ones get 413.
     #[arg(long, default_value_t = ServeOptions::default().max_body_bytes)]
     max_body_bytes: usize,
+    /// Largest request line plus headers, in bytes; larger ones get 431.
+    #[arg(long, default_value_t = ServeOptions::default().max_header_bytes)]
+    max_header_bytes: usize,
+    /// Milliseconds a client may take to send its request head.
+    #[arg(long, default_value_t = ServeOptions::default().header_read_timeout.as_millis() as u64)]
+    header_timeout_ms: u64,
+    /// Milliseconds to wait for in-flight requests and waitUntil tasks on SIGTERM or Ctrl-C.
+    #[arg(long, default_value_t = ServeOptions::default().shutdown_grace.as_millis() as u64)]
+    shutdown_grace_ms: u64,
     /// Isolate threads; defaults to the number of cores.
     #[arg(long)]
     threads: Option<usize>,
@@ -166,9 +175,39 @@ fn run_serve(args: ServeArgs) -> anyhow::Result<()> {
         tracing::info!("listening on http://{local}");
         let options = ServeOptions {
             max_body_bytes: args.max_body_bytes,
+            max_header_bytes: args.max_header_bytes,
+            header_read_timeout: std::time::Duration::from_millis(args.header_timeout_ms),
+            shutdown_grace: std::time::Duration::from_millis(args.shutdown_grace_ms),
         };
-        serve(listener, runtime, name, options)
+        serve_until(listener, runtime, name, options, shutdown_signal())
             .await
-            .context("server stopped")
+            .context("server stopped")?;
+        Ok(())
     })
+}
+
+/// Completes on SIGTERM or Ctrl-C (SIGINT).
+async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut terminate) => {
+                tokio::select! {
+                    _ = interrupt => tracing::info!("received Ctrl-C"),
+                    _ = terminate.recv() => tracing::info!("received SIGTERM"),
+                }
+            }
+            Err(error) => {
+                tracing::warn!(%error, "failed to listen for SIGTERM, stopping on Ctrl-C only");
+                let _ = interrupt.await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = interrupt.await;
+        tracing::info!("received Ctrl-C");
+    }
 }

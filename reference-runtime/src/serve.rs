@@ -4,13 +4,14 @@ use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
-use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 
 use crate::Runtime;
@@ -19,55 +20,148 @@ use crate::body::Body;
 /// Settings of the HTTP front end.
 #[derive(Clone, Debug)]
 pub struct ServeOptions {
-    /// Largest request body accepted, in bytes; a larger one gets 413.
+    /// Largest request body accepted, in bytes; a larger one gets 413 (Workers: 100 MB on the
+    /// Free and Pro plans).
     pub max_body_bytes: usize,
+    /// Largest request line plus headers, in bytes; a larger one gets 431 (Workers: 128 KB).
+    pub max_header_bytes: usize,
+    /// Longest wait for a client to send its request head; a slower client is disconnected.
+    pub header_read_timeout: Duration,
+    /// Longest wait, after a shutdown signal, for in-flight requests and `waitUntil` tasks.
+    pub shutdown_grace: Duration,
 }
 
 impl Default for ServeOptions {
     fn default() -> Self {
         ServeOptions {
             max_body_bytes: 100 << 20,
+            max_header_bytes: 128 << 10,
+            header_read_timeout: Duration::from_secs(10),
+            shutdown_grace: Duration::from_secs(30),
         }
     }
 }
 
-/// Accepts connections until the listener fails, sending every request to `worker`.
+/// Counts reported when the server stops.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ShutdownReport {
+    /// Connections accepted over the server's life.
+    pub connections: u64,
+    /// Connections still open when the grace period ran out.
+    pub abandoned_connections: usize,
+    /// True when the worker's in-flight events and `waitUntil` tasks settled in time.
+    pub drained: bool,
+}
+
+/// Accepts connections and sends every request to `worker` until the listener fails.
 pub async fn serve(
     listener: TcpListener,
     runtime: Runtime,
     worker: String,
     options: ServeOptions,
 ) -> std::io::Result<()> {
+    serve_until(listener, runtime, worker, options, std::future::pending()).await?;
+    Ok(())
+}
+
+/// Serves like [`serve`] until `shutdown` completes, then stops accepting, lets open
+/// connections finish their requests and lets the worker's `waitUntil` tasks settle, each
+/// within [`ServeOptions::shutdown_grace`].
+pub async fn serve_until(
+    listener: TcpListener,
+    runtime: Runtime,
+    worker: String,
+    options: ServeOptions,
+    shutdown: impl Future<Output = ()>,
+) -> std::io::Result<ShutdownReport> {
+    let grace = options.shutdown_grace;
     let shared = Arc::new(Shared {
         runtime,
         worker,
         options,
         next_connection: AtomicU64::new(1),
     });
+    let connections = GracefulShutdown::new();
+    tokio::pin!(shutdown);
+
     loop {
-        let (stream, peer) = match listener.accept().await {
-            Ok(accepted) => accepted,
-            Err(error) => {
-                // Running out of file descriptors is temporary; anything else ends the server.
-                tracing::warn!(%error, "failed to accept a connection");
-                tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-                continue;
-            }
+        let (stream, peer) = tokio::select! {
+            () = &mut shutdown => break,
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(error) => {
+                    // Running out of file descriptors is temporary, so wait and go on.
+                    tracing::warn!(%error, "failed to accept a connection");
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                    continue;
+                }
+            },
         };
-        let shared = shared.clone();
-        let connection = shared.next_connection.fetch_add(1, Ordering::Relaxed);
+        let id = shared.next_connection.fetch_add(1, Ordering::Relaxed);
+        let connection = http1::Builder::new()
+            .timer(TokioTimer::new())
+            .header_read_timeout(shared.options.header_read_timeout)
+            .max_buf_size(shared.options.max_header_bytes.max(MIN_BUFFER_BYTES))
+            .serve_connection(TokioIo::new(stream), Service::new(shared.clone(), peer));
+        let connection = connections.watch(connection);
         tokio::spawn(async move {
-            let service = service_fn(move |request| {
-                let shared = shared.clone();
-                async move { Ok::<_, Infallible>(shared.handle(request, peer).await) }
-            });
-            if let Err(error) = http1::Builder::new()
-                .serve_connection(TokioIo::new(stream), service)
-                .await
-            {
-                tracing::debug!(connection, %peer, %error, "connection ended with an error");
+            if let Err(error) = connection.await {
+                tracing::debug!(connection = id, %peer, %error, "connection ended with an error");
             }
         });
+    }
+
+    let accepted = shared.next_connection.load(Ordering::Relaxed) - 1;
+    let open = connections.count();
+    tracing::info!(
+        connections = accepted,
+        open,
+        grace_ms = grace.as_millis() as u64,
+        "shutting down: no new connections, waiting for open ones"
+    );
+    let deadline = tokio::time::Instant::now() + grace;
+    let abandoned = match tokio::time::timeout_at(deadline, connections.shutdown()).await {
+        Ok(()) => 0,
+        Err(_) => open,
+    };
+    let drained = tokio::time::timeout_at(deadline, shared.runtime.evict(&shared.worker))
+        .await
+        .is_ok_and(|result| result.is_ok());
+    let report = ShutdownReport {
+        connections: accepted,
+        abandoned_connections: abandoned,
+        drained,
+    };
+    tracing::info!(connections = accepted, abandoned, drained, "server stopped");
+    Ok(report)
+}
+
+/// hyper rejects a read buffer smaller than this, in bytes.
+const MIN_BUFFER_BYTES: usize = 8192;
+
+/// The per-connection service: each request goes to the worker.
+#[derive(Clone)]
+struct Service {
+    shared: Arc<Shared>,
+    peer: SocketAddr,
+}
+
+impl Service {
+    fn new(shared: Arc<Shared>, peer: SocketAddr) -> Self {
+        Service { shared, peer }
+    }
+}
+
+impl hyper::service::Service<http::Request<Incoming>> for Service {
+    type Response = http::Response<Body>;
+    type Error = Infallible;
+    type Future =
+        std::pin::Pin<Box<dyn Future<Output = Result<Self::Response, Infallible>> + Send>>;
+
+    fn call(&self, request: http::Request<Incoming>) -> Self::Future {
+        let shared = self.shared.clone();
+        let peer = self.peer;
+        Box::pin(async move { Ok(shared.handle(request, peer).await) })
     }
 }
 
