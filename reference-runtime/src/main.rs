@@ -71,6 +71,9 @@ struct ServeArgs {
     /// Milliseconds a client may take to send its request head.
     #[arg(long, default_value_t = ServeOptions::default().header_read_timeout.as_millis() as u64)]
     header_timeout_ms: u64,
+    /// Let the worker's fetch() reach this server's own port.
+    #[arg(long)]
+    allow_self_fetch: bool,
     /// Milliseconds to wait for in-flight requests and waitUntil tasks on SIGTERM or Ctrl-C.
     #[arg(long, default_value_t = ServeOptions::default().shutdown_grace.as_millis() as u64)]
     shutdown_grace_ms: u64,
@@ -178,6 +181,7 @@ fn run_serve(args: ServeArgs) -> anyhow::Result<()> {
             max_header_bytes: args.max_header_bytes,
             header_read_timeout: std::time::Duration::from_millis(args.header_timeout_ms),
             shutdown_grace: std::time::Duration::from_millis(args.shutdown_grace_ms),
+            allow_self_fetch: args.allow_self_fetch,
         };
         serve_until(listener, runtime, name, options, shutdown_signal())
             .await

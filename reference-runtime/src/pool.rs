@@ -12,7 +12,7 @@ use tokio::sync::oneshot;
 
 use crate::body::Body;
 use crate::config::{RuntimeConfig, WorkerSpec};
-use crate::engine::{FetchOutcome, Isolate, Output, perform_fetch};
+use crate::engine::{BlockedAddresses, FetchOutcome, Isolate, Output, perform_fetch};
 use crate::error::Error;
 use crate::forward::{self, ForwardRequest};
 use crate::stats::{EvictionReason, StatsCell};
@@ -81,6 +81,8 @@ pub(crate) enum FetchReply {
 /// Handles to the isolate threads.
 pub(crate) struct Pool {
     senders: Arc<Vec<Sender<Command>>>,
+    /// Listeners that subrequests must not reach.
+    pub(crate) blocked: BlockedAddresses,
     next_thread: AtomicUsize,
     /// Runs outbound HTTP for every isolate thread; kept alive as long as the pool.
     io: Option<tokio::runtime::Runtime>,
@@ -126,6 +128,7 @@ impl Pool {
             .enable_all()
             .build()
             .map_err(Error::Spawn)?;
+        let blocked = BlockedAddresses::default();
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()
@@ -137,6 +140,7 @@ impl Pool {
             let ledger = ledger.clone();
             let io_handle = io.handle().clone();
             let client = client.clone();
+            let blocked = blocked.clone();
             // Isolates are not Send, so the thread state is built on the thread itself.
             let run = move || {
                 IsolateThread {
@@ -148,6 +152,7 @@ impl Pool {
                     forwardable: HashMap::new(),
                     io: io_handle,
                     client,
+                    blocked,
                     senders,
                     ledger,
                 }
@@ -161,6 +166,7 @@ impl Pool {
         }
         Ok(Pool {
             senders,
+            blocked,
             next_thread: AtomicUsize::new(0),
             io: Some(io),
         })
@@ -212,6 +218,7 @@ struct IsolateThread {
     forwardable: HashMap<u64, ForwardRequest>,
     io: tokio::runtime::Handle,
     client: reqwest::Client,
+    blocked: BlockedAddresses,
     senders: Weak<Vec<Sender<Command>>>,
     ledger: Arc<Mutex<Ledger>>,
 }
@@ -457,10 +464,11 @@ impl IsolateThread {
                     break;
                 };
                 let client = self.client.clone();
+                let blocked = self.blocked.clone();
                 let isolate_id = *id;
                 self.io.spawn(async move {
                     let fetch_id = fetch.id;
-                    let outcome = perform_fetch(&client, fetch).await;
+                    let outcome = perform_fetch(&client, &blocked, fetch).await;
                     let _ = sender.send(Command::FetchDone {
                         isolate: isolate_id,
                         fetch_id,

@@ -193,6 +193,11 @@ impl Runtime {
         Ok(())
     }
 
+    /// Keeps workers' subrequests away from `address`, typically a listener of this process.
+    pub fn block_outbound(&self, address: std::net::SocketAddr) {
+        self.inner.pool.blocked.add(address);
+    }
+
     /// Returns the counters of a worker.
     pub fn stats(&self, worker: &str) -> Result<WorkerStats, Error> {
         Ok(self.worker(worker)?.stats.snapshot())

@@ -29,6 +29,9 @@ pub struct ServeOptions {
     pub header_read_timeout: Duration,
     /// Longest wait, after a shutdown signal, for in-flight requests and `waitUntil` tasks.
     pub shutdown_grace: Duration,
+    /// Lets the worker's `fetch()` reach this server's own address; off by default, so a
+    /// worker cannot loop through the front door.
+    pub allow_self_fetch: bool,
 }
 
 impl Default for ServeOptions {
@@ -38,6 +41,7 @@ impl Default for ServeOptions {
             max_header_bytes: 128 << 10,
             header_read_timeout: Duration::from_secs(10),
             shutdown_grace: Duration::from_secs(30),
+            allow_self_fetch: false,
         }
     }
 }
@@ -75,6 +79,9 @@ pub async fn serve_until(
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<ShutdownReport> {
     let grace = options.shutdown_grace;
+    if !options.allow_self_fetch {
+        runtime.block_outbound(listener.local_addr()?);
+    }
     let shared = Arc::new(Shared {
         runtime,
         worker,

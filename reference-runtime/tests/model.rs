@@ -55,6 +55,64 @@ async fn isolates_share_no_globals() {
 }
 
 #[tokio::test]
+async fn bindings_stay_with_their_worker() {
+    let rt = runtime();
+    let owner = module(
+        "owner",
+        "export default { fetch(r, env) { return new Response(env.SECRET); } };",
+    )
+    .with_binding("SECRET", "owner-only");
+    let other = module(
+        "other",
+        "export default { fetch(r, env) { return new Response(String(env.SECRET) + ',' + typeof SECRET); } };",
+    );
+    rt.add_worker(owner).await.unwrap();
+    rt.add_worker(other).await.unwrap();
+
+    assert_eq!(text(&rt, "owner", "/").await.1, "owner-only");
+    assert_eq!(text(&rt, "other", "/").await.1, "undefined,undefined");
+}
+
+#[tokio::test]
+async fn scripts_reach_no_host_resources() {
+    let rt = runtime();
+    let script = r#"export default { async fetch() {
+        const seen = {
+            process: typeof process,
+            require: typeof require,
+            Deno: typeof Deno,
+            Bun: typeof Bun,
+            std: typeof std,
+            os: typeof os,
+            scriptArgs: typeof scriptArgs,
+        };
+        try { await import("fs"); seen.importFs = "loaded"; }
+        catch (error) { seen.importFs = "failed"; }
+        try { await import("/etc/passwd"); seen.importFile = "loaded"; }
+        catch (error) { seen.importFile = "failed"; }
+        return new Response(JSON.stringify(seen));
+    } };"#;
+    rt.add_worker(module("sandbox", script)).await.unwrap();
+
+    let (status, body) = text(&rt, "sandbox", "/").await;
+    assert_eq!(status, 200);
+    let seen: serde_json::Value = serde_json::from_str(&body).unwrap();
+    for name in [
+        "process",
+        "require",
+        "Deno",
+        "Bun",
+        "std",
+        "os",
+        "scriptArgs",
+    ] {
+        assert_eq!(seen[name], "undefined", "{name} is visible: {body}");
+    }
+    assert_eq!(seen["importFs"], "failed");
+    assert_eq!(seen["importFile"], "failed");
+}
+
+#[tokio::test]
 async fn global_state_persists_until_eviction() {
     let rt = runtime();
     let counter =

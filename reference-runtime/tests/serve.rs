@@ -195,3 +195,30 @@ async fn shutdown_gives_up_after_the_grace_period() {
     let report = server.stop().await;
     assert!(!report.drained, "{report:?}");
 }
+
+#[tokio::test]
+async fn worker_cannot_fetch_its_own_server() {
+    let script = r#"export default { async fetch(request) {
+        const url = new URL(request.url);
+        if (url.pathname === "/inner") return new Response("inner");
+        const target = `http://${url.searchParams.get("host")}/inner`;
+        try {
+            const response = await fetch(target);
+            return new Response("reached " + await response.text());
+        } catch (error) {
+            return new Response("blocked: " + error.message);
+        }
+    } };"#;
+    let server = Server::start(script, ServeOptions::default()).await;
+
+    for host in [
+        format!("127.0.0.1:{}", server.address.port()),
+        format!("localhost:{}", server.address.port()),
+    ] {
+        let request =
+            format!("GET /outer?host={host} HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n");
+        let response = exchange(server.address, request.as_bytes()).await;
+        assert!(response.contains("blocked: fetch to"), "{host}: {response}");
+    }
+    server.stop().await;
+}

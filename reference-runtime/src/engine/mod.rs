@@ -15,7 +15,7 @@ use crate::body::Body;
 use crate::stats::EvictionReason;
 
 pub(crate) use isolate::Isolate;
-pub(crate) use outbound::{FetchOutcome, perform as perform_fetch};
+pub(crate) use outbound::{BlockedAddresses, FetchOutcome, perform as perform_fetch};
 
 /// Stack size of isolate threads. The engine's own stack limit stays well below it, because
 /// QuickJS aborts the process when its limit is at or above the real stack.

@@ -1,7 +1,9 @@
 //! Outbound `fetch()`: the natives that start a subrequest, and the HTTP exchange that runs on
 //! the pool's I/O runtime while the isolate serves other events.
 
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::rc::Rc;
+use std::sync::{Arc, RwLock};
 
 use bytes::Bytes;
 use rquickjs::{Ctx, Exception, Function, Object, TypedArray};
@@ -43,14 +45,64 @@ pub(crate) enum FetchOutcome {
 /// Maximum redirects one fetch follows, as the Fetch standard sets.
 const MAX_REDIRECTS: usize = 20;
 
+/// Addresses that subrequests must not reach: the runtime's own listeners, so that a worker
+/// cannot call itself or the runtime's other workers through the front door.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct BlockedAddresses(Arc<RwLock<Vec<SocketAddr>>>);
+
+impl BlockedAddresses {
+    pub(crate) fn add(&self, address: SocketAddr) {
+        self.0
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(address);
+    }
+
+    /// Returns the blocked listener that `url` points at, if any. A loopback or unspecified
+    /// listener is reached through every loopback address and `localhost`.
+    fn blocks(&self, url: &url::Url) -> Option<SocketAddr> {
+        let port = url.port_or_known_default()?;
+        let target_ips: Vec<IpAddr> = match url.host()? {
+            url::Host::Ipv4(ip) => vec![IpAddr::V4(ip)],
+            url::Host::Ipv6(ip) => vec![IpAddr::V6(ip)],
+            url::Host::Domain(name) if name.eq_ignore_ascii_case("localhost") => {
+                vec![
+                    IpAddr::V4(Ipv4Addr::LOCALHOST),
+                    IpAddr::V6(Ipv6Addr::LOCALHOST),
+                ]
+            }
+            url::Host::Domain(_) => return None,
+        };
+        let listeners = self.0.read().unwrap_or_else(|e| e.into_inner());
+        listeners.iter().copied().find(|listener| {
+            listener.port() == port
+                && target_ips.iter().any(|ip| {
+                    *ip == listener.ip()
+                        || (ip.is_loopback() || ip.is_unspecified())
+                            && (listener.ip().is_loopback() || listener.ip().is_unspecified())
+                })
+        })
+    }
+}
+
 /// Performs one subrequest, following redirects itself so that it can report the URL list.
-pub(crate) async fn perform(client: &reqwest::Client, fetch: OutboundFetch) -> FetchOutcome {
+pub(crate) async fn perform(
+    client: &reqwest::Client,
+    blocked: &BlockedAddresses,
+    fetch: OutboundFetch,
+) -> FetchOutcome {
     let mut method = fetch.method;
     let mut url = fetch.url;
     let mut body = fetch.body;
     let mut url_list = vec![url.to_string()];
 
     for _ in 0..=MAX_REDIRECTS {
+        if let Some(listener) = blocked.blocks(&url) {
+            return FetchOutcome::Failed(format!(
+                "fetch to {url} is not allowed: {listener} is this runtime's own listener \
+                 (start the server with --allow-self-fetch to allow it)"
+            ));
+        }
         let mut request = client.request(method.clone(), url.clone());
         for (name, value) in &fetch.headers {
             request = request.header(name.as_str(), value.as_str());
