@@ -28,15 +28,20 @@ impl Syntax {
 
     /// Guesses the syntax of a script from its source text.
     ///
-    /// A script with a top-level `export` is a module; anything else is treated as a service
-    /// worker. The second value explains the choice for logs.
+    /// A script with an `export` or `import` statement is a module; anything else is treated as
+    /// a service worker. The second value explains the choice for logs. The check reads
+    /// statements at the start of a line or after `;` or `}`, so an `export` inside a string on
+    /// such a position can mislead it; `--syntax` settles any doubt.
     pub fn detect(source: &str) -> (Syntax, &'static str) {
-        let export = regex::Regex::new(
-            r"(?m)^\s*export\s+(default\b|\{|async\b|function\b|const\b|let\b|class\b)",
+        let statement = regex::Regex::new(
+            r#"(?m)(^|[;}])\s*(export\s*(default\b|\{|\*|async\b|function\b|const\b|let\b|var\b|class\b)|import\s*(\{|\*|"|'|[A-Za-z_$]))"#,
         )
-        .expect("export pattern is valid");
-        if export.is_match(source) {
-            (Syntax::Module, "the script has a top-level export")
+        .expect("module statement pattern is valid");
+        if statement.is_match(source) {
+            (
+                Syntax::Module,
+                "the script has an export or import statement",
+            )
         } else if source.contains("addEventListener") {
             (
                 Syntax::ServiceWorker,
@@ -54,6 +59,37 @@ impl Syntax {
 impl fmt::Display for Syntax {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Syntax;
+
+    #[test]
+    fn detect_finds_module_statements() {
+        let modules = [
+            "export default { fetch() {} };",
+            "throw new Error('x'); export default {}",
+            "import { x } from './x.js';\naddEventListener('fetch', () => {});",
+            "const a = 1;\nexport const b = 2;",
+            "  export { a as default };",
+        ];
+        for script in modules {
+            assert_eq!(Syntax::detect(script).0, Syntax::Module, "{script}");
+        }
+    }
+
+    #[test]
+    fn detect_defaults_to_service_worker() {
+        let workers = [
+            "addEventListener('fetch', (e) => e.respondWith(new Response('x')));",
+            "const exported = 1; addEventListener('fetch', () => {});",
+            "// export default is only mentioned here\naddEventListener('fetch', () => {});",
+        ];
+        for script in workers {
+            assert_eq!(Syntax::detect(script).0, Syntax::ServiceWorker, "{script}");
+        }
     }
 }
 
