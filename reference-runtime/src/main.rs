@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
-use edgecase_runtime::serve::{ServeOptions, serve_until};
+use edgecase_runtime::serve::{ServeOptions, WorkerRouter, serve_workers_until};
 use edgecase_runtime::{Limits, Routing, Runtime, RuntimeConfig, Syntax, WorkerSpec};
 
 #[derive(Parser)]
@@ -27,8 +27,13 @@ enum Command {
 
 #[derive(clap::Args)]
 struct ServeArgs {
-    /// Worker script, in module or service-worker syntax.
-    script: PathBuf,
+    /// Worker scripts, in module or service-worker syntax. With several, a request picks its
+    /// worker by the first label of its Host header: `NAME.localhost` for `NAME.js`.
+    #[arg(required = true)]
+    scripts: Vec<PathBuf>,
+    /// Register each script this many times, as NAME-1 ... NAME-N.
+    #[arg(long, default_value_t = 1)]
+    replicas: usize,
     /// TCP port to listen on; 0 picks a free one.
     #[arg(long, default_value_t = 8787)]
     port: u16,
@@ -125,18 +130,12 @@ fn parse_bindings(raw: &[String]) -> anyhow::Result<BTreeMap<String, String>> {
     Ok(bindings)
 }
 
-fn run_serve(args: ServeArgs) -> anyhow::Result<()> {
-    let script = std::fs::read_to_string(&args.script)
-        .with_context(|| format!("failed to read worker script `{}`", args.script.display()))?;
-    let (syntax, reason) = match args.syntax {
-        Some(syntax) => (syntax, "set by --syntax"),
-        None => Syntax::detect(&script),
-    };
-    let name = args.script.file_stem().map_or_else(
-        || "worker".to_string(),
-        |s| s.to_string_lossy().into_owned(),
-    );
-
+/// Reads the scripts and builds one spec per worker, with the replicas named NAME-1 ... NAME-N.
+fn worker_specs(args: &ServeArgs) -> anyhow::Result<Vec<WorkerSpec>> {
+    if args.replicas == 0 {
+        bail!("invalid --replicas 0: register each script at least once");
+    }
+    let bindings = parse_bindings(&args.bindings)?;
     let mut limits = Limits::default();
     if let Some(cpu_ms) = args.cpu_ms {
         limits.cpu_ms = cpu_ms;
@@ -144,16 +143,50 @@ fn run_serve(args: ServeArgs) -> anyhow::Result<()> {
     if let Some(memory_mb) = args.memory_mb {
         limits.memory_mb = memory_mb;
     }
-    let spec = WorkerSpec {
-        name: name.clone(),
-        script,
-        syntax: Some(syntax),
-        bindings: parse_bindings(&args.bindings)?,
-        limits,
-        instances: args.instances,
-        routing: args.routing,
-        origin: args.origin,
-    };
+
+    let mut specs: Vec<WorkerSpec> = Vec::new();
+    for path in &args.scripts {
+        let script = std::fs::read_to_string(path)
+            .with_context(|| format!("failed to read worker script `{}`", path.display()))?;
+        let (syntax, reason) = match args.syntax {
+            Some(syntax) => (syntax, "set by --syntax"),
+            None => Syntax::detect(&script),
+        };
+        let stem = path.file_stem().map_or_else(
+            || "worker".to_string(),
+            |s| s.to_string_lossy().into_owned(),
+        );
+        tracing::info!(worker = %stem, %syntax, "{syntax} syntax: {reason}");
+
+        let names: Vec<String> = if args.replicas == 1 {
+            vec![stem.clone()]
+        } else {
+            (1..=args.replicas).map(|i| format!("{stem}-{i}")).collect()
+        };
+        for name in names {
+            if specs.iter().any(|spec| spec.name == name) {
+                bail!(
+                    "two scripts are both named `{name}`: rename one, since the name routes requests"
+                );
+            }
+            specs.push(WorkerSpec {
+                name,
+                script: script.clone(),
+                syntax: Some(syntax),
+                bindings: bindings.clone(),
+                limits: limits.clone(),
+                instances: args.instances,
+                routing: args.routing,
+                origin: args.origin.clone(),
+            });
+        }
+    }
+    Ok(specs)
+}
+
+fn run_serve(args: ServeArgs) -> anyhow::Result<()> {
+    let specs = worker_specs(&args)?;
+    let names: Vec<String> = specs.iter().map(|spec| spec.name.clone()).collect();
 
     let mut config = RuntimeConfig::default();
     if let Some(threads) = args.threads {
@@ -168,13 +201,17 @@ fn run_serve(args: ServeArgs) -> anyhow::Result<()> {
         .context("failed to start the async runtime")?;
     tokio.block_on(async move {
         let runtime = Runtime::new(config)?;
-        runtime.add_worker(spec).await?;
+        for spec in specs {
+            runtime.add_worker(spec).await?;
+        }
         let address = std::net::SocketAddr::new(args.host, args.port);
         let listener = tokio::net::TcpListener::bind(address)
             .await
             .with_context(|| format!("failed to listen on {address}: pick another --port"))?;
         let local = listener.local_addr()?;
-        tracing::info!(worker = %name, %syntax, "{syntax} syntax: {reason}");
+        if names.len() > 1 {
+            tracing::info!(workers = names.len(), first = %names[0], "routing by Host: send Host NAME.localhost");
+        }
         tracing::info!("listening on http://{local}");
         let options = ServeOptions {
             max_body_bytes: args.max_body_bytes,
@@ -183,7 +220,12 @@ fn run_serve(args: ServeArgs) -> anyhow::Result<()> {
             shutdown_grace: std::time::Duration::from_millis(args.shutdown_grace_ms),
             allow_self_fetch: args.allow_self_fetch,
         };
-        serve_until(listener, runtime, name, options, shutdown_signal())
+        let router = if names.len() == 1 {
+            WorkerRouter::single(names[0].clone())
+        } else {
+            WorkerRouter::by_host(names)
+        };
+        serve_workers_until(listener, runtime, router, options, shutdown_signal())
             .await
             .context("server stopped")?;
         Ok(())

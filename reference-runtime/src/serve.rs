@@ -1,4 +1,6 @@
-//! The HTTP front end: serves one worker of a [`Runtime`] on a TCP listener with hyper.
+//! The HTTP front end: serves the workers of a [`Runtime`] on a TCP listener with hyper. One
+//! worker takes every request; several are chosen by the first label of the `Host` header, as
+//! `NAME.localhost` names worker `NAME`.
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -78,13 +80,69 @@ pub async fn serve_until(
     options: ServeOptions,
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<ShutdownReport> {
+    let router = WorkerRouter::single(worker);
+    serve_workers_until(listener, runtime, router, options, shutdown).await
+}
+
+/// Which worker serves a request.
+#[derive(Clone, Debug)]
+pub struct WorkerRouter {
+    names: Vec<String>,
+}
+
+impl WorkerRouter {
+    /// Sends every request to one worker.
+    pub fn single(name: impl Into<String>) -> Self {
+        WorkerRouter {
+            names: vec![name.into()],
+        }
+    }
+
+    /// Chooses among several workers by the first label of the `Host` header.
+    pub fn by_host(names: Vec<String>) -> Self {
+        WorkerRouter { names }
+    }
+
+    /// Names of the routed workers.
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+
+    /// Returns the worker for a request to `host`, or the reason none matches.
+    fn route(&self, host: &str) -> Result<&str, String> {
+        if let [only] = self.names.as_slice() {
+            return Ok(only);
+        }
+        let label = host.split(['.', ':']).next().unwrap_or_default();
+        self.names
+            .iter()
+            .find(|name| name.eq_ignore_ascii_case(label))
+            .map(String::as_str)
+            .ok_or_else(|| {
+                format!(
+                    "no worker named `{label}` (from Host `{host}`): send Host NAME.localhost, \
+                     where NAME is one of {}\n",
+                    self.names.join(", ")
+                )
+            })
+    }
+}
+
+/// Serves several workers like [`serve_until`], routing each request with `router`.
+pub async fn serve_workers_until(
+    listener: TcpListener,
+    runtime: Runtime,
+    router: WorkerRouter,
+    options: ServeOptions,
+    shutdown: impl Future<Output = ()>,
+) -> std::io::Result<ShutdownReport> {
     let grace = options.shutdown_grace;
     if !options.allow_self_fetch {
         runtime.block_outbound(listener.local_addr()?);
     }
     let shared = Arc::new(Shared {
         runtime,
-        worker,
+        router,
         options,
         next_connection: AtomicU64::new(1),
     });
@@ -131,7 +189,13 @@ pub async fn serve_until(
         Ok(()) => 0,
         Err(_) => open,
     };
-    let drained = tokio::time::timeout_at(deadline, shared.runtime.evict(&shared.worker))
+    let drain_all = async {
+        for name in shared.router.names() {
+            shared.runtime.evict(name).await?;
+        }
+        Ok::<(), crate::Error>(())
+    };
+    let drained = tokio::time::timeout_at(deadline, drain_all)
         .await
         .is_ok_and(|result| result.is_ok());
     let report = ShutdownReport {
@@ -174,7 +238,7 @@ impl hyper::service::Service<http::Request<Incoming>> for Service {
 
 struct Shared {
     runtime: Runtime,
-    worker: String,
+    router: WorkerRouter,
     options: ServeOptions,
     next_connection: AtomicU64,
 }
@@ -231,11 +295,15 @@ impl Shared {
             }
         }
 
+        let worker = match self.router.route(&host) {
+            Ok(worker) => worker,
+            Err(message) => return plain(http::StatusCode::NOT_FOUND, message),
+        };
         let request = http::Request::from_parts(parts, body);
-        match self.runtime.fetch(&self.worker, request).await {
+        match self.runtime.fetch(worker, request).await {
             Ok(response) => response,
             Err(error) => {
-                tracing::error!(worker = %self.worker, %error, "request failed inside the runtime");
+                tracing::error!(worker, %error, "request failed inside the runtime");
                 plain(http::StatusCode::INTERNAL_SERVER_ERROR, String::new())
             }
         }

@@ -222,3 +222,46 @@ async fn worker_cannot_fetch_its_own_server() {
     }
     server.stop().await;
 }
+
+#[tokio::test]
+async fn several_workers_route_by_host() {
+    let runtime = Runtime::new(RuntimeConfig::default()).unwrap();
+    for name in ["alpha", "beta"] {
+        let script = format!("export default {{ fetch() {{ return new Response('{name}'); }} }};");
+        let spec = WorkerSpec::new(name, script).with_syntax(Syntax::Module);
+        runtime.add_worker(spec).await.unwrap();
+    }
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let router =
+        edgecase_runtime::serve::WorkerRouter::by_host(vec!["alpha".into(), "beta".into()]);
+    let (stop, stopped) = oneshot::channel::<()>();
+    let server = tokio::spawn(edgecase_runtime::serve::serve_workers_until(
+        listener,
+        runtime,
+        router,
+        ServeOptions::default(),
+        async move {
+            let _ = stopped.await;
+        },
+    ));
+
+    for (host, expected) in [
+        ("alpha.localhost", "alpha"),
+        ("BETA.localhost:8787", "beta"),
+    ] {
+        let request = format!("GET / HTTP/1.1\r\nhost: {host}\r\nconnection: close\r\n\r\n");
+        let response = exchange(address, request.as_bytes()).await;
+        assert!(response.ends_with(expected), "{host}: {response}");
+    }
+    let unknown = exchange(
+        address,
+        b"GET / HTTP/1.1\r\nhost: gamma.localhost\r\nconnection: close\r\n\r\n",
+    )
+    .await;
+    assert!(status_line(&unknown).contains("404"), "{unknown}");
+    assert!(unknown.contains("alpha, beta"), "{unknown}");
+
+    let _ = stop.send(());
+    server.await.unwrap().unwrap();
+}
