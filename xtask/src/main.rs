@@ -8,6 +8,7 @@
 
 mod command;
 mod conformance;
+mod fuzz;
 mod test;
 
 use std::process::ExitCode;
@@ -25,6 +26,8 @@ struct Cli {
 enum Task {
     /// Run the conformance suite and print a summary per area.
     Conformance(conformance::Args),
+    /// Run the cargo fuzz targets for a bounded time each (needs cargo-fuzz).
+    Fuzz(fuzz::Args),
     /// Build everything, run `cargo test --workspace`, then the conformance suite against the
     /// `edgecase-runtime` binary.
     Test,
@@ -34,6 +37,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Task::Conformance(args) => conformance::run(&args),
+        Task::Fuzz(args) => fuzz::run(&args),
         Task::Test => test::run(),
     };
     match result {
