@@ -1294,3 +1294,264 @@ async fn console_formats_like_node() {
         "the error has no stack: {error:?}"
     );
 }
+
+#[tokio::test]
+async fn byte_stream_fills_byob_views() {
+    let out = observe(&with_helpers(
+        r##"
+        const chunks = [[1, 2, 3], [4, 5], [6, 7, 8]];
+        const stream = new ReadableStream({
+            type: "bytes",
+            pull(controller) {
+                const next = chunks.shift();
+                if (next === undefined) { controller.close(); return; }
+                controller.enqueue(new Uint8Array(next));
+            },
+        });
+        const reader = stream.getReader({ mode: "byob" });
+        const atLeastFive = await reader.read(new Uint8Array(8), { min: 5 });
+        out.minFive = [...atLeastFive.value];
+        const words = await reader.read(new Uint16Array(2));
+        out.wordsLength = words.value.length;
+        out.wordsType = words.value.constructor.name;
+        const rest = await reader.read(new Uint8Array(8));
+        out.rest = [...rest.value];
+        const end = await reader.read(new Uint8Array(1));
+        out.endDone = end.done;
+        out.minTooLarge = await rejectionOf(reader.read(new Uint8Array(2), { min: 3 }));
+
+        const responding = new ReadableStream({
+            type: "bytes",
+            pull(controller) {
+                const request = controller.byobRequest;
+                const view = new Uint8Array(request.view.buffer, request.view.byteOffset, 2);
+                view.set([42, 43]);
+                request.respondWithNewView(view);
+            },
+        });
+        const own = await responding.getReader({ mode: "byob" }).read(new Uint8Array(4));
+        out.respondWithNewView = [...own.value];
+        "##,
+    ))
+    .await;
+    assert_eq!(out["uncaught"], Value::Null);
+    assert_eq!(out["minFive"], json!([1, 2, 3, 4, 5]));
+    // [6, 7, 8] fills one two-byte element; byte 8 stays queued for the next read.
+    assert_eq!(out["wordsLength"], 1);
+    assert_eq!(out["wordsType"], "Uint16Array");
+    assert_eq!(out["rest"], json!([8]));
+    assert_eq!(out["endDone"], true);
+    assert_eq!(
+        out["minTooLarge"],
+        "TypeError: Minimum bytes to read (3) exceeds size of buffer (2)."
+    );
+    assert_eq!(out["respondWithNewView"], json!([42, 43]));
+}
+
+#[tokio::test]
+async fn byte_stream_tee_serves_byob_and_default_branches() {
+    let out = observe(
+        r##"
+        const source = new ReadableStream({
+            type: "bytes",
+            start(controller) {
+                controller.enqueue(new Uint8Array([1, 2, 3, 4]));
+                controller.enqueue(new Uint8Array([5, 6]));
+                controller.close();
+            },
+        });
+        const [left, right] = source.tee();
+        const byob = left.getReader({ mode: "byob" });
+        const fromByob = [];
+        for (;;) {
+            const { value, done } = await byob.read(new Uint8Array(3));
+            if (done) break;
+            fromByob.push(...value);
+        }
+        const fromDefault = [...new Uint8Array(await new Response(right).arrayBuffer())];
+        out.fromByob = fromByob;
+        out.fromDefault = fromDefault;
+        "##,
+    )
+    .await;
+    assert_eq!(out["uncaught"], Value::Null);
+    assert_eq!(out["fromByob"], json!([1, 2, 3, 4, 5, 6]));
+    assert_eq!(out["fromDefault"], json!([1, 2, 3, 4, 5, 6]));
+}
+
+#[tokio::test]
+async fn writable_abort_signals_the_sink() {
+    let out = observe(&with_helpers(
+        r##"
+        const log = [];
+        let signal;
+        const stream = new WritableStream({
+            start(controller) {
+                signal = controller.signal;
+                signal.addEventListener("abort", () => log.push(`signal ${signal.reason}`));
+            },
+            async write(chunk) {
+                await new Promise((resolve) => setTimeout(resolve, 5));
+                log.push(`wrote ${chunk}`);
+            },
+            abort(reason) {
+                log.push(`abort ${reason}`);
+            },
+        });
+        const writer = stream.getWriter();
+        const inFlight = writer.write("first");
+        const queued = writer.write("second");
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        const abort = writer.abort("cancelled");
+        out.signalAbortedAtOnce = signal.aborted;
+        out.inFlight = await rejectionOf(inFlight);
+        out.queued = await rejectionOf(queued.catch((reason) => { throw new Error(String(reason)); }));
+        await abort;
+        out.log = log;
+        out.closed = await rejectionOf(writer.closed.catch((reason) => { throw new Error(String(reason)); }));
+        "##,
+    ))
+    .await;
+    assert_eq!(out["uncaught"], Value::Null);
+    assert_eq!(out["signalAbortedAtOnce"], true);
+    // The write in flight finishes; the queued one is rejected with the abort reason.
+    assert_eq!(out["inFlight"], "no error");
+    assert_eq!(out["queued"], "Error: cancelled");
+    // The sink's abort runs only after the write in flight settles.
+    assert_eq!(
+        out["log"],
+        json!(["signal cancelled", "wrote first", "abort cancelled"])
+    );
+    assert_eq!(out["closed"], "Error: cancelled");
+}
+
+#[tokio::test]
+async fn streams_belong_to_their_request() {
+    let script = r##"
+        let saved;
+        export default {
+            async fetch(request) {
+                if (new URL(request.url).pathname === "/save") {
+                    saved = new ReadableStream({ start(c) { c.enqueue("x"); c.close(); } });
+                    return new Response("saved");
+                }
+                try { saved.getReader(); return new Response("no error"); }
+                catch (error) { return new Response(error.message); }
+            },
+        };
+    "##;
+    let rt = runtime();
+    rt.add_worker(WorkerSpec::new("saved-stream", script).with_syntax(Syntax::Module))
+        .await
+        .unwrap();
+    let saved = rt.fetch("saved-stream", get("/save")).await.unwrap();
+    assert_eq!(saved.status(), 200);
+    let response = rt.fetch("saved-stream", get("/use")).await.unwrap();
+    let text = String::from_utf8(response.into_body().collect().await.to_vec()).unwrap();
+    assert!(
+        text.starts_with("Cannot perform I/O on behalf of a different request."),
+        "{text}"
+    );
+    assert!(text.ends_with("(I/O type: ReadableStream)"), "{text}");
+}
+
+#[tokio::test]
+async fn compression_streams_handle_many_chunks() {
+    let out = observe(
+        r##"
+        // 256 KiB of xorshift noise, which deflate cannot shrink much, fed in 16 KiB chunks.
+        const input = new Uint8Array(256 * 1024);
+        let state = 2463534242;
+        for (let i = 0; i < input.length; i++) {
+            state ^= state << 13; state ^= state >>> 17; state ^= state << 5;
+            input[i] = state & 0xff;
+        }
+        const chunked = new ReadableStream({
+            start(controller) {
+                for (let offset = 0; offset < input.length; offset += 16384) {
+                    controller.enqueue(input.slice(offset, offset + 16384));
+                }
+                controller.close();
+            },
+        });
+        const compressed = chunked.pipeThrough(new CompressionStream("deflate-raw"));
+        const restored = new Uint8Array(await new Response(compressed.pipeThrough(new DecompressionStream("deflate-raw"))).arrayBuffer());
+        out.length = restored.length;
+        out.equal = restored.every((byte, index) => byte === input[index]);
+        "##,
+    )
+    .await;
+    assert_eq!(out["uncaught"], Value::Null);
+    assert_eq!(out["length"], 256 * 1024);
+    assert_eq!(out["equal"], true);
+}
+
+#[tokio::test]
+async fn html_rewriter_async_handlers_run_until_their_first_await() {
+    let out = observe(&with_helpers(
+        r##"
+        const before = new HTMLRewriter().on("a", {
+            async element(element) { element.setAttribute("x", "1"); },
+        });
+        out.syncPart = await before.transform(new Response("<a>t</a>")).text();
+        const late = new HTMLRewriter().on("a", {
+            async element(element) {
+                await null;
+                element.setAttribute("x", "1");
+            },
+        });
+        out.late = await rejectionOf(late.transform(new Response("<a>t</a>")).text());
+        "##,
+    ))
+    .await;
+    assert_eq!(out["uncaught"], Value::Null);
+    assert_eq!(out["syncPart"], "<a x=\"1\">t</a>");
+    assert_eq!(
+        out["late"],
+        "TypeError: This content token is no longer valid. Content tokens are only valid during \
+         the execution of the relevant content handler."
+    );
+}
+
+#[tokio::test]
+async fn subtle_private_keys_round_trip() {
+    let out = observe(
+        r##"
+        const subtle = crypto.subtle;
+        const message = new TextEncoder().encode("round trip");
+        const ec = await subtle.generateKey({ name: "ECDSA", namedCurve: "P-384" }, true, ["sign", "verify"]);
+        const jwk = await subtle.exportKey("jwk", ec.privateKey);
+        const fromJwk = await subtle.importKey("jwk", jwk, { name: "ECDSA", namedCurve: "P-384" }, false, ["sign"]);
+        const ecSignature = await subtle.sign({ name: "ECDSA", hash: "SHA-256" }, fromJwk, message);
+        out.ecVerifies = await subtle.verify({ name: "ECDSA", hash: "SHA-256" }, ec.publicKey, ecSignature, message);
+        out.ecJwkFields = Object.keys(jwk).sort();
+        const ed = await subtle.generateKey({ name: "Ed25519" }, true, ["sign", "verify"]);
+        const pkcs8 = await subtle.exportKey("pkcs8", ed.privateKey);
+        const spki = await subtle.exportKey("spki", ed.publicKey);
+        const edPrivate = await subtle.importKey("pkcs8", pkcs8, { name: "Ed25519" }, false, ["sign"]);
+        const edPublic = await subtle.importKey("spki", spki, { name: "Ed25519" }, false, ["verify"]);
+        out.edVerifies = await subtle.verify("Ed25519", edPublic, await subtle.sign("Ed25519", edPrivate, message), message);
+        out.edSpkiBytes = spki.byteLength;
+        out.edPkcs8Bytes = pkcs8.byteLength;
+        const mismatched = { ...jwk, d: (await subtle.exportKey("jwk", (await subtle.generateKey({ name: "ECDSA", namedCurve: "P-384" }, true, ["sign"])).privateKey)).d };
+        try {
+            await subtle.importKey("jwk", mismatched, { name: "ECDSA", namedCurve: "P-384" }, false, ["sign"]);
+            out.mismatch = "no error";
+        } catch (error) {
+            out.mismatch = error.name;
+        }
+        "##,
+    )
+    .await;
+    assert_eq!(out["uncaught"], Value::Null);
+    assert_eq!(out["ecVerifies"], true);
+    assert_eq!(
+        out["ecJwkFields"],
+        json!(["crv", "d", "ext", "key_ops", "kty", "x", "y"])
+    );
+    assert_eq!(out["edVerifies"], true);
+    // The standard DER encodings of an Ed25519 SubjectPublicKeyInfo and PKCS #8 v1 key.
+    assert_eq!(out["edSpkiBytes"], 44);
+    assert_eq!(out["edPkcs8Bytes"], 48);
+    assert_eq!(out["mismatch"], "DataError");
+}

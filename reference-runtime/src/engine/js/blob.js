@@ -116,9 +116,8 @@ class Blob {
     return Promise.resolve(this.#bytes.slice());
   }
 
-  // NOTE: the stream is the buffered body stream of body.js, not a full ReadableStream.
   stream() {
-    return createBodyStream(createBodyState(this.#bytes));
+    return createBufferedByteStream(this.#bytes).object;
   }
 }
 Object.defineProperty(Blob.prototype, Symbol.toStringTag, { value: "Blob", configurable: true });

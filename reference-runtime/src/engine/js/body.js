@@ -1,203 +1,185 @@
-// The Body mixin of the Fetch standard, shared by Request and Response, over a buffered body.
+// The Body mixin of the Fetch standard, shared by Request and Response. A body is null, bytes in
+// memory, or a ReadableStream; a body in memory gets a byte stream only when `body` is read.
 
 const BODY_USED_MESSAGE =
   "Body has already been used. It can only be used once. Use tee() first if you need to read it " +
   "twice.";
-const STREAM_LOCKED_MESSAGE = "This ReadableStream is currently locked to a reader.";
 const STREAM_DISTURBED_MESSAGE =
   "This ReadableStream is disturbed (has already been read from), and cannot be used as a body.";
 
 /**
- * Creates the state of a body: its bytes (null for no body) and whether it was read or locked.
- * `bytes` is never changed after creation, so clones share it. `stream` is the object that the
- * `body` getter returns, made on first access.
+ * Creates the state of a body held in memory: `bytes` is a Uint8Array, or null for no body. The
+ * bytes never change after creation, so clones share them. `stream` is the ReadableStream record
+ * that the `body` getter exposes, made on first access. `used` is set once the bytes were taken
+ * without reading that stream.
  */
 function createBodyState(bytes) {
-  return { bytes, disturbed: false, locked: false, stream: null };
+  return { bytes, stream: null, used: false };
+}
+
+/** Creates the state of a body that is a ReadableStream (its record). */
+function createStreamBodyState(stream) {
+  return { bytes: null, stream, used: false };
+}
+
+function bodyIsNull(state) {
+  return state.bytes === null && state.stream === null;
+}
+
+/** Returns true once the body was read, cancelled or taken over, as `bodyUsed` reports. */
+function bodyIsUsed(state) {
+  return state.used || (state.stream !== null && state.stream.disturbed);
+}
+
+function bodyIsLocked(state) {
+  return state.stream !== null && isReadableStreamLocked(state.stream);
 }
 
 /** Throws the TypeError that reading a used or locked body gives. */
 function assertBodyReadable(state) {
-  if (state.disturbed) {
+  if (bodyIsUsed(state)) {
     throw new TypeError(BODY_USED_MESSAGE);
   }
-  if (state.locked) {
+  if (bodyIsLocked(state)) {
     throw new TypeError(STREAM_LOCKED_MESSAGE);
   }
 }
 
-/** Marks a body as read and returns its bytes, or throws if it was already read or is locked. */
-function takeBodyBytes(state) {
-  assertBodyReadable(state);
-  state.disturbed = true;
-  return state.bytes;
+/** Returns the bytes of a body that are known without reading a user's stream, or null. */
+function bufferedBodyBytes(state) {
+  if (state.stream === null) {
+    return state.bytes;
+  }
+  return bufferedStreamBytes(state.stream);
 }
-
-// Set by the static block of BodyStream.
-let createBodyStream;
-let bodyStreamState;
-
-// NOTE: a stand-in for ReadableStream until the streams API exists. It reads the whole buffered
-// body as one chunk and supports getReader(), cancel(), tee() and async iteration, but it is not
-// a global, cannot be constructed by a worker and has no BYOB readers, pipes or queuing.
-class BodyStream {
-  #state;
-
-  static {
-    createBodyStream = (state) => {
-      const stream = new BodyStream();
-      stream.#state = state;
-      claimForCurrentRequest(stream);
-      return stream;
-    };
-    bodyStreamState = (stream) => stream.#state;
-  }
-
-  get locked() {
-    return this.#state.locked;
-  }
-
-  getReader(options = undefined) {
-    assertSameRequest(this, "ReadableStream");
-    if (options?.mode !== undefined) {
-      throw new TypeError("This body stream supports only the default reader.");
-    }
-    if (this.#state.locked) {
-      throw new TypeError(STREAM_LOCKED_MESSAGE);
-    }
-    this.#state.locked = true;
-    return new BodyStreamReader(this.#state);
-  }
-
-  cancel(reason = undefined) {
-    assertSameRequest(this, "ReadableStream");
-    if (this.#state.locked) {
-      return Promise.reject(new TypeError(STREAM_LOCKED_MESSAGE));
-    }
-    this.#state.disturbed = true;
-    return Promise.resolve(undefined);
-  }
-
-  tee() {
-    assertSameRequest(this, "ReadableStream");
-    assertBodyReadable(this.#state);
-    this.#state.locked = true;
-    this.#state.disturbed = true;
-    const bytes = this.#state.bytes;
-    return [createBodyStream(createBodyState(bytes)), createBodyStream(createBodyState(bytes))];
-  }
-
-  async *[Symbol.asyncIterator]() {
-    const reader = this.getReader();
-    try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) {
-          return;
-        }
-        yield value;
-      }
-    } finally {
-      reader.releaseLock();
-    }
-  }
-}
-Object.defineProperty(BodyStream.prototype, Symbol.toStringTag, {
-  value: "ReadableStream",
-  configurable: true,
-});
-
-class BodyStreamReader {
-  #state;
-  #released = false;
-  #done = false;
-
-  constructor(state) {
-    this.#state = state;
-  }
-
-  get closed() {
-    return Promise.resolve(undefined);
-  }
-
-  read() {
-    if (this.#released) {
-      return Promise.reject(new TypeError("This reader has been released."));
-    }
-    if (this.#done || this.#state.disturbed) {
-      this.#done = true;
-      return Promise.resolve({ value: undefined, done: true });
-    }
-    this.#state.disturbed = true;
-    this.#done = true;
-    const bytes = this.#state.bytes;
-    // An empty body has no chunks at all.
-    if (bytes.byteLength === 0) {
-      return Promise.resolve({ value: undefined, done: true });
-    }
-    return Promise.resolve({ value: bytes.slice(), done: false });
-  }
-
-  cancel(reason = undefined) {
-    this.#state.disturbed = true;
-    this.#done = true;
-    return Promise.resolve(undefined);
-  }
-
-  releaseLock() {
-    if (!this.#released) {
-      this.#released = true;
-      this.#state.locked = false;
-    }
-  }
-}
-Object.defineProperty(BodyStreamReader.prototype, Symbol.toStringTag, {
-  value: "ReadableStreamDefaultReader",
-  configurable: true,
-});
 
 /**
- * Runs the Fetch standard's "extract a body" and returns `{ bytes, contentType }` for a body
- * init. `bytes` is null for a null body, and `contentType` is null when the init implies none.
+ * Marks a readable body as used and returns its bytes when they are in memory, or returns null
+ * and changes nothing when the body is a stream that must be read. Throws for a used or locked
+ * body.
+ */
+function takeBufferedBody(state) {
+  assertBodyReadable(state);
+  const bytes = bufferedBodyBytes(state);
+  if (bytes === null) {
+    return null;
+  }
+  state.used = true;
+  if (state.stream !== null) {
+    markStreamConsumed(state.stream);
+  }
+  return bytes;
+}
+
+/**
+ * Reads a whole body and returns a promise of its bytes, empty for a null body. The checks run
+ * synchronously, so a second read right after the first fails even before the first settles.
+ */
+function consumeBody(state) {
+  if (bodyIsNull(state)) {
+    return Promise.resolve(new Uint8Array(0));
+  }
+  const bytes = takeBufferedBody(state);
+  if (bytes !== null) {
+    return Promise.resolve(bytes);
+  }
+  return readAllBytes(state.stream);
+}
+
+/** Returns the body's ReadableStream record, creating one over the bytes on first access. */
+function bodyStream(state) {
+  if (state.stream === null && state.bytes !== null) {
+    state.stream = createBufferedByteStream(state.bytes);
+    if (state.used) {
+      markStreamConsumed(state.stream);
+    }
+  }
+  return state.stream;
+}
+
+/**
+ * Returns the body state of a clone. A body in memory is shared. A stream body is teed: this
+ * body continues with the first branch and the clone gets the second, as the Fetch standard's
+ * "clone a body" does.
+ */
+function cloneBodyState(state) {
+  assertBodyReadable(state);
+  if (bodyIsNull(state)) {
+    return createBodyState(null);
+  }
+  const bytes = bufferedBodyBytes(state);
+  if (bytes !== null) {
+    return createBodyState(bytes);
+  }
+  const [branch1, branch2] = readableStreamTee(state.stream);
+  state.stream = branch1;
+  return createStreamBodyState(branch2);
+}
+
+/**
+ * Moves a body to a new Request built from an old one, which then reads as used. A stream body
+ * reaches the new Request through an identity TransformStream, the Fetch standard's proxy.
+ */
+function transferBodyState(state) {
+  if (bodyIsNull(state)) {
+    return createBodyState(null);
+  }
+  const bytes = takeBufferedBody(state);
+  if (bytes !== null) {
+    return createBodyState(bytes);
+  }
+  const identity = createTransformStream(
+    (chunk, controller) => transformStreamDefaultControllerEnqueue(controller, chunk),
+    () => undefined,
+  );
+  const piping = readableStreamPipeTo(state.stream, identity.writable, false, false, false, undefined);
+  markPromiseHandled(piping);
+  return createStreamBodyState(identity.readable);
+}
+
+/**
+ * Runs the Fetch standard's "extract a body" and returns `{ state, contentType }` for a body
+ * init: the body state, and the Content-Type it implies or null.
  */
 function extractBody(init) {
   if (init === null || init === undefined) {
-    return { bytes: null, contentType: null };
+    return { state: createBodyState(null), contentType: null };
   }
   if (typeof init === "string") {
-    return { bytes: encodeUtf8(init), contentType: "text/plain;charset=UTF-8" };
+    return { state: createBodyState(encodeUtf8(init)), contentType: "text/plain;charset=UTF-8" };
   }
   if (isBufferSource(init)) {
-    return { bytes: bufferSourceBytes(init, "The body").slice(), contentType: null };
+    const bytes = bufferSourceBytes(init, "The body").slice();
+    return { state: createBodyState(bytes), contentType: null };
   }
   if (init instanceof Blob) {
-    return { bytes: blobBytes(init), contentType: init.type === "" ? null : init.type };
+    return {
+      state: createBodyState(blobBytes(init)),
+      contentType: init.type === "" ? null : init.type,
+    };
   }
   if (init instanceof URLSearchParams) {
     return {
-      bytes: encodeUtf8(init.toString()),
+      state: createBodyState(encodeUtf8(init.toString())),
       contentType: "application/x-www-form-urlencoded;charset=UTF-8",
     };
   }
   if (init instanceof FormData) {
     const boundary = newMultipartBoundary();
     return {
-      bytes: serializeMultipart(init, boundary),
+      state: createBodyState(serializeMultipart(init, boundary)),
       contentType: `multipart/form-data; boundary=${boundary}`,
     };
   }
-  if (init instanceof BodyStream) {
+  const stream = readableStreamRecordOf(init);
+  if (stream !== undefined) {
     assertSameRequest(init, "ReadableStream");
-    const state = bodyStreamState(init);
-    if (state.disturbed || state.locked) {
+    if (stream.disturbed || isReadableStreamLocked(stream)) {
       throw new TypeError(STREAM_DISTURBED_MESSAGE);
     }
-    // Like workerd, the new body takes over the stream, so the old one reads as used.
-    state.disturbed = true;
-    state.locked = true;
-    return { bytes: state.bytes, contentType: null };
+    return { state: createStreamBodyState(stream), contentType: null };
   }
-  return { bytes: encodeUtf8(init), contentType: "text/plain;charset=UTF-8" };
+  return { state: createBodyState(encodeUtf8(init)), contentType: "text/plain;charset=UTF-8" };
 }
 
 /** Returns the essence ("type/subtype", lowercase) and parameters of a MIME type string. */
@@ -253,18 +235,13 @@ function parseFormDataBody(bytes, contentType) {
  * the Headers that hold the Content-Type. `ioType` names the object in cross-request errors.
  */
 function defineBodyMixin(prototype, bodyOf, headersOf, ioType) {
-  const empty = new Uint8Array(0);
-
-  // Consuming a body checks and marks it synchronously, then settles asynchronously, so a second
-  // read right after the first fails even before the first settles. Reading is I/O, which
-  // Workers disallows at global scope.
+  // Reading is I/O, which Workers disallows at global scope.
   function consume(object, convert) {
     try {
       assertInRequest();
       const state = bodyOf(object);
       assertSameRequest(object, ioType);
-      const bytes = state.bytes === null ? empty : takeBodyBytes(state);
-      return Promise.resolve().then(() => convert(bytes, object));
+      return uponPromise(consumeBody(state), (bytes) => convert(bytes, object));
     } catch (error) {
       return Promise.reject(error);
     }
@@ -273,18 +250,15 @@ function defineBodyMixin(prototype, bodyOf, headersOf, ioType) {
   const members = {
     get body() {
       const state = bodyOf(this);
-      if (state.bytes === null) {
+      if (bodyIsNull(state)) {
         return null;
       }
       assertSameRequest(this, ioType);
-      if (state.stream === null) {
-        state.stream = createBodyStream(state);
-      }
-      return state.stream;
+      return bodyStream(state).object;
     },
 
     get bodyUsed() {
-      return bodyOf(this).disturbed;
+      return bodyIsUsed(bodyOf(this));
     },
 
     arrayBuffer() {

@@ -1,5 +1,6 @@
-// DOMException, Event, EventTarget, CustomEvent, AbortController and AbortSignal, following the
-// WHATWG DOM standard except where workerd differs. Each difference is marked where it sits.
+// DOMException, Event, EventTarget, CustomEvent, ErrorEvent (HTML standard), AbortController and
+// AbortSignal, following the WHATWG DOM standard except where workerd differs. Each difference is
+// marked where it sits.
 
 /** Legacy `code` values of the DOMException names that have one (Web IDL, "error names"). */
 const DOM_EXCEPTION_CODES = {
@@ -279,6 +280,54 @@ class CustomEvent extends Event {
 }
 Object.defineProperty(CustomEvent.prototype, Symbol.toStringTag, {
   value: "CustomEvent",
+  configurable: true,
+});
+
+class ErrorEvent extends Event {
+  #message;
+  #filename;
+  #lineno;
+  #colno;
+  #error;
+
+  constructor(type, init = undefined) {
+    if (arguments.length === 0) {
+      throw new TypeError(
+        "Failed to construct 'ErrorEvent': 1 argument required, but only 0 present.",
+      );
+    }
+    super(type, init);
+    const options = init ?? {};
+    this.#message = options.message === undefined ? "" : String(options.message);
+    this.#filename = options.filename === undefined ? "" : String(options.filename);
+    this.#lineno = options.lineno === undefined ? 0 : Number(options.lineno) >>> 0;
+    this.#colno = options.colno === undefined ? 0 : Number(options.colno) >>> 0;
+    // workerd reports null, the HTML standard's default, when no error is given.
+    this.#error = options.error === undefined ? null : options.error;
+  }
+
+  get message() {
+    return this.#message;
+  }
+
+  get filename() {
+    return this.#filename;
+  }
+
+  get lineno() {
+    return this.#lineno;
+  }
+
+  get colno() {
+    return this.#colno;
+  }
+
+  get error() {
+    return this.#error;
+  }
+}
+Object.defineProperty(ErrorEvent.prototype, Symbol.toStringTag, {
+  value: "ErrorEvent",
   configurable: true,
 });
 
@@ -637,6 +686,7 @@ Object.defineProperty(AbortController.prototype, Symbol.toStringTag, {
 defineGlobal("DOMException", DOMException);
 defineGlobal("Event", Event);
 defineGlobal("CustomEvent", CustomEvent);
+defineGlobal("ErrorEvent", ErrorEvent);
 defineGlobal("EventTarget", EventTarget);
 defineGlobal("AbortSignal", AbortSignal);
 defineGlobal("AbortController", AbortController);

@@ -40,6 +40,9 @@ const UNCLONEABLE_CLASSES = [
   URLSearchParams,
   FormData,
   Blob,
+  ReadableStream,
+  WritableStream,
+  TransformStream,
   AbortSignal,
   AbortController,
   EventTarget,
@@ -205,10 +208,33 @@ function structuredClone(value, options = undefined) {
   return result;
 }
 
-/** Logs an error as an uncaught exception, which is what reportError() does in Workers. */
+/** Returns the file, line and column of the first frame of an error's stack, if it has one. */
+function errorLocation(error) {
+  const stack = error !== null && typeof error === "object" ? error.stack : undefined;
+  const match = typeof stack === "string" ? /\(?([^\s()]+):(\d+):(\d+)\)?\s*$/m.exec(stack) : null;
+  if (match === null) {
+    return { filename: "", lineno: 0, colno: 0 };
+  }
+  return { filename: match[1], lineno: Number(match[2]), colno: Number(match[3]) };
+}
+
+/**
+ * Reports an exception as uncaught: dispatches a trusted ErrorEvent named "error" on the global
+ * scope, then logs it. Like workerd, the event is not cancelable, so it is always logged.
+ */
 function reportError(error) {
   if (arguments.length === 0) {
     throw new TypeError("Failed to execute 'reportError': 1 argument required, but only 0 present.");
+  }
+  // Like workerd, the message names the error without its stack; the log line keeps the stack.
+  const summary = error instanceof Error ? `${error.name}: ${error.message}` : inspect(error);
+  const location = errorLocation(error);
+  const event = new ErrorEvent("error", { message: `Uncaught ${summary}`, error, ...location });
+  setEventTrusted(event);
+  try {
+    globalEvents.dispatchEvent(event);
+  } catch (listenerError) {
+    host.log("error", `Uncaught ${inspect(listenerError)} in an error event listener`);
   }
   host.log("error", `Uncaught ${inspect(error)}`);
 }

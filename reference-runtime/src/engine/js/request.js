@@ -117,11 +117,11 @@ class Request {
       this.#signal = input.#signal;
       this.#cache = input.#cache;
       // A body in init replaces the input's body, which is then left unread, as in workerd.
-      if (initBody === undefined && input.#body.bytes !== null) {
-        if (input.#body.disturbed) {
+      if (initBody === undefined && !bodyIsNull(input.#body)) {
+        if (bodyIsUsed(input.#body)) {
           throw new TypeError("Cannot reconstruct a Request with a used body.");
         }
-        inheritedBody = takeBodyBytes(input.#body);
+        inheritedBody = input.#body;
       }
     } else {
       const parsed = parseURLComponents(input, undefined);
@@ -164,21 +164,22 @@ class Request {
       this.#cache = cache;
     }
 
-    let bytes = inheritedBody;
+    let body = createBodyState(null);
     if (initBody !== undefined && initBody !== null) {
       const extracted = extractBody(initBody);
       if (this.#method === "GET" || this.#method === "HEAD") {
         throw new TypeError(GET_HEAD_BODY_MESSAGE);
       }
-      bytes = extracted.bytes;
+      body = extracted.state;
       applyBodyContentType(this.#headers, extracted.contentType);
-    } else if (initMethod !== undefined && bytes !== null) {
+    } else if (inheritedBody !== null) {
       // A GET or HEAD request that came in with a body may be rewritten, but not turned into one.
-      if (this.#method === "GET" || this.#method === "HEAD") {
+      if (initMethod !== undefined && (this.#method === "GET" || this.#method === "HEAD")) {
         throw new TypeError(GET_HEAD_BODY_MESSAGE);
       }
+      body = transferBodyState(inheritedBody);
     }
-    this.#body = createBodyState(bytes);
+    this.#body = body;
   }
 
   get method() {
@@ -219,15 +220,15 @@ class Request {
 
   clone() {
     assertSameRequest(this, "Request");
-    assertBodyReadable(this.#body);
-    const headers = cloneHeaders(this.#headers);
+    const body = cloneBodyState(this.#body);
     const request = createIncomingRequest(
       this.#method,
       this.#url,
-      headers,
-      this.#body.bytes,
+      cloneHeaders(this.#headers),
+      null,
       cloneCf(this.#cf),
     );
+    request.#body = body;
     request.#redirect = this.#redirect;
     request.#signal = this.#signal;
     request.#cache = this.#cache;

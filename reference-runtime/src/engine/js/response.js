@@ -178,20 +178,21 @@ class Response {
     this.#headers = new Headers(initHeaders);
     this.#cf = cloneCf(initCf);
 
-    let bytes = null;
+    let bodyState = createBodyState(null);
     if (body !== null && body !== undefined) {
       const extracted = extractBody(body);
       if (NULL_BODY_STATUSES.includes(this.#status)) {
         // workerd lets a zero-length body through as a null body. Anything else is an error.
-        if (extracted.bytes.byteLength !== 0) {
+        const bytes = bufferedBodyBytes(extracted.state);
+        if (bytes === null || bytes.byteLength !== 0) {
           throw new TypeError(NULL_BODY_MESSAGE);
         }
       } else {
-        bytes = extracted.bytes;
+        bodyState = extracted.state;
         applyBodyContentType(this.#headers, extracted.contentType);
       }
     }
-    this.#body = createBodyState(bytes);
+    this.#body = bodyState;
   }
 
   static error() {
@@ -272,16 +273,16 @@ class Response {
 
   clone() {
     assertSameRequest(this, "Response");
-    assertBodyReadable(this.#body);
-    return createInternalResponse({
+    const response = createInternalResponse({
       status: this.#status,
       statusText: this.#statusText,
       headers: cloneHeaders(this.#headers),
-      bytes: this.#body.bytes,
       type: this.#type,
       urlList: [...this.#urlList],
       cf: cloneCf(this.#cf),
     });
+    response.#body = cloneBodyState(this.#body);
+    return response;
   }
 }
 defineBodyMixin(Response.prototype, responseBody, responseHeaders, "Response");
@@ -291,10 +292,34 @@ Object.defineProperty(Response.prototype, Symbol.toStringTag, {
 });
 
 /**
+ * Converts a header value to the string the engine sends as Latin-1 bytes. Like workerd, a value
+ * with non-ASCII characters goes on the wire as UTF-8, with a warning in the log.
+ */
+function headerValueForWire(name, value) {
+  if (/^[\x00-\x7f]*$/.test(value)) {
+    return value;
+  }
+  host.log(
+    "warn",
+    `A header value for "${name}" contains non-ASCII characters: "${value}". As a quirk to ` +
+      "support Unicode, it is sent as UTF-8, but a browser would likely throw a TypeError. " +
+      "Encode the value in ASCII for compatibility with the Fetch standard.",
+  );
+  let text = "";
+  for (const byte of encodeUtf8(value)) {
+    text += String.fromCharCode(byte);
+  }
+  return text;
+}
+
+/**
  * Reads what the engine sends for a Response and returns a Promise of `{ status, statusText,
- * headers, body }`. `headers` is `[[name, value], ...]` after the Fetch standard's sort and
- * combine, so each Set-Cookie value is its own pair. `body` is a Uint8Array, empty for a null
- * body. It consumes the body, so it rejects with a TypeError when the body was already read.
+ * headers, body }` or `{ status, statusText, headers, stream }`. `headers` is `[[name, value],
+ * ...]` after the Fetch standard's sort and combine, so each Set-Cookie value is its own pair, and
+ * each value is a string of byte values (UTF-8 for non-ASCII text). `body` is a Uint8Array (empty
+ * for a null body) when the bytes are known without reading a stream, which marks the body used.
+ * Otherwise `stream` is the body's ReadableStream, still unread, for the engine to pump. It rejects
+ * with a TypeError when the body was already used or is locked.
  */
 function responseParts(response) {
   try {
@@ -303,13 +328,22 @@ function responseParts(response) {
     }
     assertSameRequest(response, "Response");
     const state = responseState(response);
-    const bytes = state.body.bytes === null ? new Uint8Array(0) : takeBodyBytes(state.body);
-    return Promise.resolve({
-      status: state.status,
-      statusText: state.statusText,
-      headers: sortAndCombineHeaders(headerList(state.headers)),
-      body: bytes,
-    });
+    const headers = sortAndCombineHeaders(headerList(state.headers)).map(([name, value]) => [
+      name,
+      headerValueForWire(name, value),
+    ]);
+    const parts = { status: state.status, statusText: state.statusText, headers };
+    if (bodyIsNull(state.body)) {
+      parts.body = new Uint8Array(0);
+      return Promise.resolve(parts);
+    }
+    const bytes = takeBufferedBody(state.body);
+    if (bytes !== null) {
+      parts.body = bytes;
+    } else {
+      parts.stream = state.body.stream.object;
+    }
+    return Promise.resolve(parts);
   } catch (error) {
     return Promise.reject(error);
   }

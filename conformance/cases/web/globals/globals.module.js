@@ -1,0 +1,23 @@
+// Shared by the web/globals cases: the request path names a global, and the response says what
+// type it has, plus a detail for the globals whose type alone says little.
+const DETAILS = {
+  crypto: () => ({
+    subtleIsSubtleCrypto: crypto.subtle instanceof SubtleCrypto,
+    getRandomValues: typeof crypto.getRandomValues,
+  }),
+  performance: () => ({ now: typeof performance.now }),
+  navigator: () => ({ userAgent: navigator.userAgent }),
+  self: () => ({ isGlobalThis: self === globalThis }),
+};
+
+function describeGlobal(name) {
+  const detail = Object.hasOwn(DETAILS, name) ? DETAILS[name]() : null;
+  return { name, type: typeof globalThis[name], detail };
+}
+
+export default {
+  fetch(request) {
+    const name = decodeURIComponent(new URL(request.url).pathname.slice(1));
+    return Response.json(describeGlobal(name));
+  },
+};
