@@ -14,6 +14,9 @@ use super::outbound::OutboundFetch;
 use super::{Output, internal_error_response, status_response};
 use crate::body::{Body, StreamError};
 
+/// A rejected promise, its reason, and whether it was handled, as the rejection tracker saw it.
+pub(crate) type RejectionRecord = (Persistent<Value<'static>>, Persistent<Value<'static>>, bool);
+
 /// Sending half of a streamed response body.
 pub(crate) type StreamSender = tokio::sync::mpsc::UnboundedSender<Result<Bytes, StreamError>>;
 use crate::pool::IsolateId;
@@ -79,8 +82,8 @@ pub(crate) struct HostState {
     pub fetch_owners: RefCell<HashMap<u64, u64>>,
     /// Senders of streamed response bodies, by request.
     pub streams: RefCell<HashMap<u64, StreamSender>>,
-    /// What the rejection tracker saw since the last report: promise, reason, handled.
-    pub rejections: RefCell<Vec<(Persistent<Value<'static>>, Persistent<Value<'static>>, bool)>>,
+    /// What the rejection tracker saw since the last report.
+    pub rejections: RefCell<Vec<RejectionRecord>>,
 }
 
 impl HostState {
