@@ -1,7 +1,6 @@
-//! `cargo xtask bench`: runs the reference runtime's criterion benches, then starts node, Deno,
-//! Bun, workerd and the `edgecase-runtime` binary on loopback one after another, measures each
-//! on the same machine in the same run, and writes `target/edgecase/bench/report.{md,json}`
-//! with the ratios and SVG charts.
+//! `cargo xtask bench`: runs the reference runtime's criterion benches, then measures node, Deno,
+//! Bun, workerd and the `edgecase-runtime` binary on loopback, one after another in the same run.
+//! It writes `target/edgecase/bench/report.{md,json}` with the ratios, and SVG charts.
 
 mod ceiling;
 mod charts;
@@ -47,7 +46,18 @@ pub struct Args {
 const CHARTS: [&str; 3] = ["startup.svg", "memory.svg", "throughput.svg"];
 
 /// Runs the benches and the comparison and writes the report.
+///
+/// `cargo xtask` builds xtask without optimizations, which would make the load generator the
+/// bottleneck, so a debug build runs this command again from a release build of xtask.
 pub fn run(args: &Args) -> anyhow::Result<()> {
+    if cfg!(debug_assertions) {
+        println!("building xtask with optimizations, so the load generator is not the bottleneck");
+        let mut release = cargo();
+        release.args(["run", "--release", "--quiet", "-p", "xtask", "--", "bench"]);
+        release.args(flags(args));
+        return command::run(release);
+    }
+
     let root = workspace_root();
     let target_dir = target_dir(&root);
     let out_dir = target_dir.join("edgecase/bench");
@@ -70,7 +80,15 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     let started = SystemTime::now();
     let clock = Instant::now();
     let load_average_start = machine::load_average();
+    let source = report::Source::read(&root);
 
+    // The binary is built right before the benches compile, so both come from the tree as it
+    // was when the run started, unless it changes during those few minutes.
+    if selected.contains(&RuntimeName::Edgecase) {
+        let mut build = cargo();
+        build.args(["build", "--release", "-p", "edgecase-runtime"]);
+        command::run(build)?;
+    }
     if !args.skip_criterion {
         criterion::run_benches(args.quick, &figures_dir)?;
     }
@@ -78,12 +96,6 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     let estimates = criterion::read_estimates(&criterion::criterion_dir(&target_dir), since)?;
     let memory = criterion::read_memory_figures(&figures_dir)?;
     let reference = Reference::new(estimates, &memory)?;
-
-    if selected.contains(&RuntimeName::Edgecase) {
-        let mut build = cargo();
-        build.args(["build", "--release", "-p", "edgecase-runtime"]);
-        command::run(build)?;
-    }
 
     launch::write_worker_files(&work_dir)?;
     let tokio = tokio::runtime::Builder::new_current_thread()
@@ -120,6 +132,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         started_utc: report::utc_timestamp(started_unix_s),
         duration_s: clock.elapsed().as_secs_f64(),
         machine: machine::Machine::read(),
+        source,
         load_average_start,
         load_average_end: machine::load_average(),
         settings,
@@ -157,6 +170,13 @@ fn target_dir(root: &Path) -> PathBuf {
 
 fn command_line(args: &Args) -> String {
     let mut words = vec!["cargo xtask bench".to_string()];
+    words.extend(flags(args));
+    words.join(" ")
+}
+
+/// Returns the command-line flags that produce `args`.
+fn flags(args: &Args) -> Vec<String> {
+    let mut words = Vec::new();
     if args.quick {
         words.push("--quick".into());
     }
@@ -165,9 +185,10 @@ fn command_line(args: &Args) -> String {
     }
     if !args.runtimes.is_empty() {
         let names: Vec<&str> = args.runtimes.iter().map(|name| name.as_str()).collect();
-        words.push(format!("--runtime {}", names.join(",")));
+        words.push("--runtime".into());
+        words.push(names.join(","));
     }
-    words.join(" ")
+    words
 }
 
 /// Measures one runtime. A missing runtime is skipped; a failed measurement is recorded with
@@ -225,7 +246,10 @@ async fn measure_prepared(
         startup.median_ms, startup.p90_ms
     );
 
-    println!("{name}: idle RSS, then load at {:?} connections", settings.connections);
+    println!(
+        "{name}: idle RSS, then load at {:?} connections",
+        settings.connections
+    );
     let serving = measure::measure_serving(runtime, settings, &log).await?;
     for load in &serving.load {
         print_load(name.as_str(), load);

@@ -36,13 +36,15 @@ const COLORS: [RGBColor; 2] = [RGBColor(49, 110, 180), RGBColor(230, 140, 40)];
 /// Draws `chart` into an SVG file at `path`.
 pub fn draw_bar_chart(path: &Path, chart: &BarChart) -> anyhow::Result<()> {
     if chart.series.is_empty() || chart.series.len() > COLORS.len() {
-        bail!("a bar chart takes 1 or 2 series, not {}", chart.series.len());
+        bail!(
+            "a bar chart takes 1 or 2 series, not {}",
+            chart.series.len()
+        );
     }
     if chart.groups.is_empty() {
         bail!("chart `{}` has no bars", chart.title);
     }
-    draw(path, chart)
-        .map_err(|error| anyhow!("failed to draw chart `{}`: {error}", path.display()))
+    draw(path, chart).map_err(|error| anyhow!("failed to draw chart `{}`: {error}", path.display()))
 }
 
 fn draw(path: &Path, chart: &BarChart) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
@@ -131,8 +133,8 @@ fn draw(path: &Path, chart: &BarChart) -> Result<(), Box<dyn std::error::Error +
             let value = (*group.values.get(series_index)?)?;
             let whisker = group.whiskers.get(series_index).copied().flatten();
             let height = whisker.map_or(value, |whisker| whisker.max(value));
-            let style = TextStyle::from(("sans-serif", 13))
-                .pos(Pos::new(HPos::Center, VPos::Bottom));
+            let style =
+                TextStyle::from(("sans-serif", 13)).pos(Pos::new(HPos::Center, VPos::Bottom));
             // Above the whisker, if any, so the two do not overlap.
             let anchor = EmptyElement::at((SegmentValue::CenterOf(index), height));
             Some(anchor + Text::new((chart.format_value)(value), (offset, -2), style))
@@ -150,10 +152,17 @@ fn draw(path: &Path, chart: &BarChart) -> Result<(), Box<dyn std::error::Error +
 
 /// Returns the left and right edges of a bar: the whole segment for one series, or its left or
 /// right half for two.
-fn bar_span(index: usize, series: usize, split: bool) -> (SegmentValue<usize>, SegmentValue<usize>) {
+fn bar_span(
+    index: usize,
+    series: usize,
+    split: bool,
+) -> (SegmentValue<usize>, SegmentValue<usize>) {
     match (split, series) {
         (false, _) => (SegmentValue::Exact(index), SegmentValue::Exact(index + 1)),
         (true, 0) => (SegmentValue::Exact(index), SegmentValue::CenterOf(index)),
-        (true, _) => (SegmentValue::CenterOf(index), SegmentValue::Exact(index + 1)),
+        (true, _) => (
+            SegmentValue::CenterOf(index),
+            SegmentValue::Exact(index + 1),
+        ),
     }
 }

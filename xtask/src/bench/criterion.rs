@@ -17,9 +17,11 @@ const FIGURES_DIR_VAR: &str = "EDGECASE_BENCH_FIGURES";
 /// Every criterion benchmark the report reads, as `group/function[/parameter]`.
 pub const BENCHMARKS: &[&str] = &[
     "isolate_startup/module",
+    "isolate_startup/module_without_teardown",
     "isolate_startup/service_worker",
     "isolate_startup/module_200kb",
     "warm_request/hello",
+    "warm_request/channel_round_trip",
     "warm_request/echo_1kb",
     "warm_request/echo_64kb",
     "warm_request/json",
@@ -121,7 +123,7 @@ pub fn read_estimates(
     Ok(estimates)
 }
 
-/// What `benches/benches/isolate_memory.rs` writes.
+/// Figures file of `benches/benches/isolate_memory.rs`.
 #[derive(Clone, Debug, Deserialize, Serialize)]
 pub struct IsolateMemory {
     pub isolates: u64,
@@ -129,11 +131,15 @@ pub struct IsolateMemory {
     pub start_us_per_isolate: f64,
 }
 
-/// What `benches/benches/concurrent_requests.rs` writes for one batch size.
+/// Figures of `benches/benches/concurrent_requests.rs` for one batch size.
 #[derive(Clone, Debug, Deserialize, Serialize)]
 pub struct InFlightMemory {
     pub requests: u64,
     pub bytes_per_request: f64,
+    /// The share of the caller's tokio task and reply channel, measured without a runtime.
+    /// Figures files from before this control existed lack it.
+    #[serde(default)]
+    pub caller_bytes_per_request: Option<f64>,
     pub dispatch_ms: f64,
 }
 

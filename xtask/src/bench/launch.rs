@@ -11,8 +11,7 @@ use anyhow::{Context, bail};
 use serde::Serialize;
 
 /// The hello worker that every Workers-style runtime serves.
-const HELLO_MODULE: &str =
-    "export default { fetch() { return new Response('Hello World!'); } };\n";
+const HELLO_MODULE: &str = "export default { fetch() { return new Response('Hello World!'); } };\n";
 
 /// Node has no fetch handler, so it serves a plain `node:http` server as its anchor.
 const NODE_SERVER: &str = "const http = require('node:http');
@@ -178,12 +177,13 @@ pub fn write_worker_files(work_dir: &Path) -> anyhow::Result<()> {
         ("hello-bun.mjs", BUN_SERVER),
     ] {
         let path = work_dir.join(file);
-        std::fs::write(&path, text).with_context(|| format!("failed to write `{}`", path.display()))?;
+        std::fs::write(&path, text)
+            .with_context(|| format!("failed to write `{}`", path.display()))?;
     }
     Ok(())
 }
 
-/// Why a runtime was left out of the comparison.
+/// Reason a runtime was left out of the comparison.
 #[derive(Debug)]
 pub struct Skipped(pub String);
 
@@ -291,7 +291,10 @@ fn read_version(binary: &Path) -> anyhow::Result<String> {
 }
 
 fn read_package_version(runtimes: &Path, package: &str) -> Option<String> {
-    let path = runtimes.join("node_modules").join(package).join("package.json");
+    let path = runtimes
+        .join("node_modules")
+        .join(package)
+        .join("package.json");
     let text = std::fs::read_to_string(path).ok()?;
     let manifest: serde_json::Value = serde_json::from_str(&text).ok()?;
     manifest.get("version")?.as_str().map(str::to_string)

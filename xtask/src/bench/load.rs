@@ -35,7 +35,9 @@ impl Connection {
     /// Connects to `address`, which must be a loopback address.
     pub async fn open(address: SocketAddr) -> anyhow::Result<Connection> {
         if !address.ip().is_loopback() {
-            bail!("invalid load target {address}: the load generator sends only to loopback addresses");
+            bail!(
+                "invalid load target {address}: the load generator sends only to loopback addresses"
+            );
         }
         let stream = TcpStream::connect(address).await?;
         stream.set_nodelay(true)?;
@@ -73,7 +75,7 @@ pub struct LoadOptions {
     pub max_requests: u64,
 }
 
-/// What one load run measured. Latencies are in microseconds, over successful requests.
+/// Figures of one load run. Latencies are in microseconds, over successful requests.
 #[derive(Clone, Debug, Serialize)]
 pub struct LoadResult {
     pub connections: usize,
@@ -88,7 +90,7 @@ pub struct LoadResult {
 }
 
 /// Sends `GET /` to `address` on `options.connections` connections until the duration or the
-/// request count runs out, and checks that every answer is 200 with the hello body.
+/// request count runs out, and checks that every response is 200 with the hello body.
 pub async fn generate(address: SocketAddr, options: LoadOptions) -> anyhow::Result<LoadResult> {
     let mut connections = Vec::with_capacity(options.connections);
     for _ in 0..options.connections {
@@ -104,7 +106,13 @@ pub async fn generate(address: SocketAddr, options: LoadOptions) -> anyhow::Resu
     let mut tasks = JoinSet::new();
     for connection in connections {
         let issued = issued.clone();
-        tasks.spawn(drive(connection, address, deadline, options.max_requests, issued));
+        tasks.spawn(drive(
+            connection,
+            address,
+            deadline,
+            options.max_requests,
+            issued,
+        ));
     }
 
     let mut latencies_ns = Vec::new();

@@ -34,7 +34,9 @@ impl Machine {
 /// Returns the 1, 5 and 15 minute load averages from `/proc/loadavg`.
 pub fn load_average() -> Option<[f64; 3]> {
     let text = std::fs::read_to_string("/proc/loadavg").ok()?;
-    let mut fields = text.split_whitespace().map(|field| field.parse::<f64>().ok());
+    let mut fields = text
+        .split_whitespace()
+        .map(|field| field.parse::<f64>().ok());
     Some([fields.next()??, fields.next()??, fields.next()??])
 }
 

@@ -44,6 +44,28 @@ fn write_header(out: &mut String, report: &Report) {
         machine.kernel.as_deref().unwrap_or("unknown"),
         machine.rustc.as_deref().unwrap_or("unknown rustc"),
     );
+    let source = &report.source;
+    let commit = source.commit.as_deref().unwrap_or("unknown");
+    // The measured code is the reference runtime, so only its changes are named here;
+    // report.json lists every path.
+    let runtime_paths: Vec<&str> = source
+        .uncommitted
+        .iter()
+        .map(String::as_str)
+        .filter(|path| path.starts_with("reference-runtime/"))
+        .collect();
+    let _ = match (source.uncommitted.len(), runtime_paths.len()) {
+        (0, _) => writeln!(out, "Source: commit `{commit}`, no uncommitted changes."),
+        (count, 0) => writeln!(
+            out,
+            "Source: commit `{commit}` with {count} uncommitted paths, none in reference-runtime/."
+        ),
+        (count, _) => writeln!(
+            out,
+            "Source: commit `{commit}` with {count} uncommitted paths, in reference-runtime/: {}.",
+            runtime_paths.join(", ")
+        ),
+    };
     let _ = writeln!(
         out,
         "Load average (1, 5, 15 min) at the start: {}; at the end: {}.\n",
@@ -71,7 +93,11 @@ fn write_targets(out: &mut String, report: &Report) {
             Some(false) => "no",
             None => "n/a",
         };
-        let _ = writeln!(out, "| {} | {} | {measured} | {met} |", target.name, target.goal);
+        let _ = writeln!(
+            out,
+            "| {} | {} | {measured} | {met} |",
+            target.name, target.goal
+        );
     }
 
     let ratios = &report.ratios;
@@ -83,8 +109,8 @@ fn write_targets(out: &mut String, report: &Report) {
         ("startup_vs_workerd", ratios.startup_vs_workerd),
         ("memory_vs_workerd", ratios.memory_vs_workerd),
     ] {
-        let shown = value.map_or("not measured".to_string(), ratio);
-        let _ = writeln!(out, "| `{name}` | {shown} |");
+        let formatted = value.map_or("not measured".to_string(), ratio);
+        let _ = writeln!(out, "| `{name}` | {formatted} |");
     }
     out.push('\n');
 }
@@ -95,18 +121,59 @@ fn write_reference(out: &mut String, report: &Report) {
     out.push_str("Criterion medians from `cargo bench -p edgecase-benches`, and the memory figures those benches print.\n\n");
     out.push_str("| benchmark | median |\n| --- | --- |\n");
     let rows = [
-        ("isolate cold start, hello module", micros(reference.isolate_cold_start_us)),
-        ("isolate cold start, hello service worker", micros(reference.isolate_cold_start_service_worker_us)),
-        ("isolate cold start, 200 KB module", micros(reference.isolate_cold_start_200kb_us)),
-        ("isolate cold start beside 1,000 idle isolates", micros(reference.cold_start_beside_1000_idle_us)),
+        (
+            "isolate cold start, hello module",
+            micros(reference.isolate_cold_start_us),
+        ),
+        (
+            "isolate cold start, hello module, without teardown",
+            micros(reference.isolate_cold_start_without_teardown_us),
+        ),
+        (
+            "isolate cold start, hello service worker",
+            micros(reference.isolate_cold_start_service_worker_us),
+        ),
+        (
+            "isolate cold start, 200 KB module",
+            micros(reference.isolate_cold_start_200kb_us),
+        ),
+        (
+            "isolate cold start beside 1,000 idle isolates",
+            micros(reference.cold_start_beside_1000_idle_us),
+        ),
         ("warm request, hello", micros(reference.warm_request_us)),
-        ("warm request, 1 KB echo", micros(reference.warm_echo_1kb_us)),
-        ("warm request, 64 KB echo", micros(reference.warm_echo_64kb_us)),
-        ("warm request, JSON round trip", micros(reference.warm_json_us)),
-        ("HTTP keep-alive request, hello", micros(reference.http_request_us)),
-        ("HTTP keep-alive request, 1 KB echo", micros(reference.http_echo_1kb_us)),
-        ("100 requests awaiting a 50 ms timer", millis(reference.concurrent_100_batch_ms)),
-        ("10,000 requests awaiting a 50 ms timer", millis(reference.concurrent_10000_batch_ms)),
+        (
+            "thread hop alone: crossbeam channel there, oneshot back",
+            micros(reference.channel_round_trip_us),
+        ),
+        (
+            "warm request, 1 KB echo",
+            micros(reference.warm_echo_1kb_us),
+        ),
+        (
+            "warm request, 64 KB echo",
+            micros(reference.warm_echo_64kb_us),
+        ),
+        (
+            "warm request, JSON round trip",
+            micros(reference.warm_json_us),
+        ),
+        (
+            "HTTP keep-alive request, hello",
+            micros(reference.http_request_us),
+        ),
+        (
+            "HTTP keep-alive request, 1 KB echo",
+            micros(reference.http_echo_1kb_us),
+        ),
+        (
+            "100 requests awaiting a 50 ms timer",
+            millis(reference.concurrent_100_batch_ms),
+        ),
+        (
+            "10,000 requests awaiting a 50 ms timer",
+            millis(reference.concurrent_10000_batch_ms),
+        ),
     ];
     for (name, value) in rows {
         let _ = writeln!(out, "| {name} | {value} |");
@@ -119,16 +186,30 @@ fn write_reference(out: &mut String, report: &Report) {
         micros(reference.idle_isolate_start_us),
         bytes(reference.idle_isolate_bytes as u64)
     );
-    let _ = writeln!(
-        out,
-        "| RSS per in-flight request, 100 awaiting a timer | {} |",
-        optional(reference.in_flight_bytes_100)
-    );
-    let _ = writeln!(
-        out,
-        "| RSS per in-flight request, 10,000 awaiting a timer | {} |\n",
-        optional(reference.in_flight_bytes_10000)
-    );
+    for (count, total, caller) in [
+        (
+            "100",
+            reference.in_flight_bytes_100,
+            reference.caller_bytes_100,
+        ),
+        (
+            "10,000",
+            reference.in_flight_bytes_10000,
+            reference.caller_bytes_10000,
+        ),
+    ] {
+        let _ = writeln!(
+            out,
+            "| RSS per in-flight request, {count} awaiting a timer | {} |",
+            optional(total)
+        );
+        let _ = writeln!(
+            out,
+            "| of which the caller's tokio task and reply channel, {count} | {} |",
+            optional(caller)
+        );
+    }
+    out.push('\n');
 }
 
 fn write_startup(out: &mut String, report: &Report) {
@@ -212,8 +293,9 @@ fn write_throughput(out: &mut String, report: &Report) {
         write_load_row(out, "ceiling: hyper server in xtask", load);
     }
     out.push_str(
-        "\nThe ceiling row is the load generator against a minimal hyper server in its own \
-         process: a runtime near that rate is limited by the client, not by itself.\n\n",
+        "\nThe ceiling rows are the load generator against a minimal hyper server on another \
+         thread of the xtask process: a runtime near that rate is limited by the client, not by \
+         itself.\n\n",
     );
 
     out.push_str("| runtime | version | binary | command |\n| --- | --- | --- | --- |\n");
@@ -223,7 +305,11 @@ fn write_throughput(out: &mut String, report: &Report) {
             Some(package) => format!("{} (npm {package})", m.version),
             None => m.version.clone(),
         };
-        let _ = writeln!(out, "| {name} | {version} | `{}` | `{}` |", m.binary, m.command);
+        let _ = writeln!(
+            out,
+            "| {name} | {version} | `{}` | `{}` |",
+            m.binary, m.command
+        );
     }
     out.push('\n');
 }
@@ -279,8 +365,9 @@ pub fn ratio(value: f64) -> String {
     }
 }
 
+/// Formats microseconds, switching to milliseconds from 1 ms up.
 pub fn micros(value: f64) -> String {
-    if value >= 10_000.0 {
+    if value >= 1_000.0 {
         format!("{:.1} ms", value / 1e3)
     } else {
         format!("{value:.1} µs")
@@ -332,6 +419,12 @@ mod tests {
     fn bytes_units() {
         assert_eq!(bytes(512), "0.5 KiB");
         assert_eq!(bytes(3 << 20), "3.0 MiB");
+    }
+
+    #[test]
+    fn micros_switch_to_millis() {
+        assert_eq!(micros(999.94), "999.9 µs");
+        assert_eq!(micros(1234.0), "1.2 ms");
     }
 
     #[test]

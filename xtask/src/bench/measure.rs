@@ -169,7 +169,9 @@ pub async fn measure_ceiling(settings: &Settings) -> anyhow::Result<Vec<LoadResu
         };
         let result = load::generate(server.address, options)
             .await
-            .with_context(|| format!("load on the in-process hello server at {connections} connections failed"))?;
+            .with_context(|| {
+                format!("load on the in-process hello server at {connections} connections failed")
+            })?;
         results.push(result);
     }
     Ok(results)
@@ -203,10 +205,12 @@ async fn start_server(
                 log.display()
             );
         }
-        // A server that accepted the connection answers as soon as it is ready, so a pending
+        // A server that accepted the connection responds as soon as it is ready, so a pending
         // attempt may wait until the deadline.
         match tokio::time::timeout(remaining, get_root(address)).await {
-            Ok(Ok((status, body))) if status == http::StatusCode::OK && body == load::HELLO_BODY => {
+            Ok(Ok((status, body)))
+                if status == http::StatusCode::OK && body == load::HELLO_BODY =>
+            {
                 return Ok((server, started.elapsed(), address));
             }
             Ok(Ok((status, body))) => {

@@ -30,9 +30,12 @@ impl Server {
             .with_context(|| format!("failed to open log `{}`", log.display()))?;
         command.stdout(Stdio::from(file.try_clone()?));
         command.stderr(Stdio::from(file));
-        let child = command
-            .spawn()
-            .with_context(|| format!("failed to start `{}`", command.get_program().to_string_lossy()))?;
+        let child = command.spawn().with_context(|| {
+            format!(
+                "failed to start `{}`",
+                command.get_program().to_string_lossy()
+            )
+        })?;
         Ok(Server {
             pid: child.id(),
             child: Some(child),
@@ -62,7 +65,7 @@ impl Server {
         let pids = process_tree(self.pid);
         let mut total = 0;
         for pid in &pids {
-            // A descendant may exit between the scan and this read; it then holds nothing.
+            // A descendant that exits between the scan and this read is counted as 0.
             total += resident_bytes(*pid).unwrap_or(0);
         }
         if total == 0 {
@@ -77,6 +80,7 @@ impl Server {
         let Some(mut child) = self.child.take() else {
             return Ok(());
         };
+
         let tree = process_tree(self.pid);
         let start_times: HashMap<u32, u64> = tree
             .iter()
@@ -85,6 +89,7 @@ impl Server {
         for pid in &tree {
             signal(*pid, libc::SIGTERM);
         }
+
         let deadline = Instant::now() + STOP_GRACE;
         while child.try_wait()?.is_none() && Instant::now() < deadline {
             std::thread::sleep(Duration::from_millis(5));
@@ -96,6 +101,7 @@ impl Server {
         child
             .wait()
             .with_context(|| format!("failed to wait for server {}", self.pid))?;
+
         // Descendants that outlived the root and ignored SIGTERM. A PID whose start time
         // changed belongs to a new process that reused it, so it is left alone.
         for pid in tree.iter().skip(1) {
@@ -118,7 +124,7 @@ impl Drop for Server {
 /// Returns a TCP port on 127.0.0.1 that was free a moment ago.
 ///
 /// The port is released before the server binds it, so another process could take it in
-/// between; a server that fails to start then names the port in its log.
+/// between. A server that fails to start then names the port in its log.
 pub fn free_port() -> anyhow::Result<u16> {
     let listener = TcpListener::bind("127.0.0.1:0").context("failed to bind a loopback port")?;
     Ok(listener.local_addr()?.port())
@@ -138,7 +144,11 @@ fn process_tree(root: u32) -> Vec<u32> {
     let mut children: HashMap<u32, Vec<u32>> = HashMap::new();
     if let Ok(entries) = std::fs::read_dir("/proc") {
         for entry in entries.flatten() {
-            let Some(pid) = entry.file_name().to_str().and_then(|s| s.parse::<u32>().ok()) else {
+            let Some(pid) = entry
+                .file_name()
+                .to_str()
+                .and_then(|s| s.parse::<u32>().ok())
+            else {
                 continue;
             };
             if let Some(parent) = parent_pid(pid) {
@@ -162,15 +172,18 @@ fn process_tree(root: u32) -> Vec<u32> {
 fn stat_field(pid: u32, index: usize) -> Option<u64> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     let rest = &stat[stat.rfind(')')? + 1..];
-    rest.split_whitespace().nth(index.checked_sub(3)?)?.parse().ok()
+    rest.split_whitespace()
+        .nth(index.checked_sub(3)?)?
+        .parse()
+        .ok()
 }
 
 fn parent_pid(pid: u32) -> Option<u32> {
     stat_field(pid, 4).and_then(|ppid| u32::try_from(ppid).ok())
 }
 
-/// Start time of the process in clock ticks after boot, which tells a process from a later
-/// one that reused its PID.
+/// Start time of the process in clock ticks after boot. It differs between a process and a
+/// later one that reused its PID.
 fn start_time(pid: u32) -> Option<u64> {
     stat_field(pid, 22)
 }

@@ -26,6 +26,7 @@ pub struct Report {
     pub started_utc: String,
     pub duration_s: f64,
     pub machine: Machine,
+    pub source: Source,
     /// 1, 5 and 15 minute load averages at the start and at the end of the run.
     pub load_average_start: Option<[f64; 3]>,
     pub load_average_end: Option<[f64; 3]>,
@@ -38,6 +39,43 @@ pub struct Report {
     pub runtimes: BTreeMap<String, RuntimeEntry>,
     pub ratios: Ratios,
     pub targets: Vec<TargetCheck>,
+}
+
+/// The source tree that was measured.
+#[derive(Debug, Serialize)]
+pub struct Source {
+    /// `git rev-parse HEAD`, or `None` outside a git checkout.
+    pub commit: Option<String>,
+    /// Paths with uncommitted changes, from `git status --porcelain`.
+    pub uncommitted: Vec<String>,
+}
+
+impl Source {
+    /// Reads the commit and the uncommitted paths of the checkout at `root`.
+    pub fn read(root: &std::path::Path) -> Source {
+        let git = |args: &[&str]| -> Option<String> {
+            let output = std::process::Command::new("git")
+                .args(args)
+                .current_dir(root)
+                .output()
+                .ok()?;
+            output
+                .status
+                .success()
+                .then(|| String::from_utf8_lossy(&output.stdout).into_owned())
+        };
+        let commit = git(&["rev-parse", "HEAD"]).map(|text| text.trim().to_string());
+        let uncommitted = git(&["status", "--porcelain"])
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|line| line.get(3..))
+            .map(str::to_string)
+            .collect();
+        Source {
+            commit,
+            uncommitted,
+        }
+    }
 }
 
 impl Report {
@@ -57,12 +95,17 @@ pub struct Reference {
     /// `isolate_startup/module`: create an isolate, run the hello module's global scope, serve
     /// the first request and drop the isolate.
     pub isolate_cold_start_us: f64,
+    /// The same cold start up to the first response, without dropping the isolate.
+    pub isolate_cold_start_without_teardown_us: f64,
     pub isolate_cold_start_service_worker_us: f64,
     pub isolate_cold_start_200kb_us: f64,
     /// The same cold start while 1,000 idle isolates share its thread.
     pub cold_start_beside_1000_idle_us: f64,
     /// `warm_request/hello`: one hello-world request to a warm isolate.
     pub warm_request_us: f64,
+    /// The thread hop of a warm request without JS: a crossbeam channel to a blocked thread
+    /// and a tokio oneshot back.
+    pub channel_round_trip_us: f64,
     pub warm_echo_1kb_us: f64,
     pub warm_echo_64kb_us: f64,
     pub warm_json_us: f64,
@@ -75,6 +118,9 @@ pub struct Reference {
     /// Process RSS growth per pending request while the batch awaits its timers.
     pub in_flight_bytes_100: Option<f64>,
     pub in_flight_bytes_10000: Option<f64>,
+    /// The caller's share of those: a tokio task and a reply channel per request.
+    pub caller_bytes_100: Option<f64>,
+    pub caller_bytes_10000: Option<f64>,
     /// Process RSS growth per idle isolate, over 1,000 started hello workers.
     pub idle_isolate_bytes: f64,
     /// Mean time to start each of those isolates.
@@ -96,8 +142,17 @@ impl Reference {
                 .with_context(|| format!("criterion has no estimate for `{id}`"))
         };
         let in_flight = |count: u64| memory.in_flight.get(&count).map(|m| m.bytes_per_request);
+        let caller = |count: u64| {
+            memory
+                .in_flight
+                .get(&count)
+                .and_then(|m| m.caller_bytes_per_request)
+        };
         Ok(Reference {
             isolate_cold_start_us: median_ns("isolate_startup/module")? / 1e3,
+            isolate_cold_start_without_teardown_us: median_ns(
+                "isolate_startup/module_without_teardown",
+            )? / 1e3,
             isolate_cold_start_service_worker_us: median_ns("isolate_startup/service_worker")?
                 / 1e3,
             isolate_cold_start_200kb_us: median_ns("isolate_startup/module_200kb")? / 1e3,
@@ -105,6 +160,7 @@ impl Reference {
                 "isolate_memory/cold_start_beside_1000_idle",
             )? / 1e3,
             warm_request_us: median_ns("warm_request/hello")? / 1e3,
+            channel_round_trip_us: median_ns("warm_request/channel_round_trip")? / 1e3,
             warm_echo_1kb_us: median_ns("warm_request/echo_1kb")? / 1e3,
             warm_echo_64kb_us: median_ns("warm_request/echo_64kb")? / 1e3,
             warm_json_us: median_ns("warm_request/json")? / 1e3,
@@ -114,6 +170,8 @@ impl Reference {
             concurrent_10000_batch_ms: median_ns("concurrent_requests/timer_50ms/10000")? / 1e6,
             in_flight_bytes_100: in_flight(100),
             in_flight_bytes_10000: in_flight(10_000),
+            caller_bytes_100: caller(100),
+            caller_bytes_10000: caller(10_000),
             idle_isolate_bytes: memory.idle_isolate.bytes_per_isolate,
             idle_isolate_start_us: memory.idle_isolate.start_us_per_isolate,
             criterion: estimates,
@@ -127,7 +185,9 @@ impl Reference {
 pub enum RuntimeEntry {
     Measured(Box<Measured>),
     /// Not installed, or its version could not be read.
-    Skipped { reason: String },
+    Skipped {
+        reason: String,
+    },
     /// Installed, but a measurement failed.
     Failed {
         version: Option<String>,
@@ -274,9 +334,11 @@ pub fn utc_timestamp(unix_s: u64) -> String {
 }
 
 /// Converts days since 1970-01-01 to a Gregorian year, month and day by walking years and
-/// then months; a run date is never far from 1970 in loop terms.
+/// then months. A date in this century takes about 60 steps.
 fn civil_from_days(mut days: u64) -> (u64, u32, u32) {
-    let is_leap = |year: u64| (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    let is_leap = |year: u64| {
+        (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400)
+    };
     let mut year = 1970;
     loop {
         let length = if is_leap(year) { 366 } else { 365 };
