@@ -17,8 +17,8 @@ use serde::de::{self, Deserializer, MapAccess, Visitor};
 use crate::step::{Exchange, Request};
 
 pub(crate) use fields::{
-    bindings, expected_headers, instances, method, non_empty, path, positive, request_headers,
-    routing, some, status, steps,
+    ExpectedHeaders, bindings, expected_headers, instances, method, non_empty, path, positive,
+    request_headers, routing, some, status, steps,
 };
 
 /// A struct that case files write as a JSON object, with the description that type errors use.

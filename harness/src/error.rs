@@ -73,6 +73,34 @@ pub enum Error {
         /// The file loaded first.
         first: PathBuf,
     },
+    /// An expectations file cannot be read.
+    #[error("{file}: failed to read: {source}")]
+    ReadExpectations {
+        /// The expectations file.
+        file: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// An expectations file is not a valid table of expected failures.
+    #[error("{file}: invalid expectations: {}{message}", at_path(path))]
+    InvalidExpectations {
+        /// The expectations file.
+        file: PathBuf,
+        /// JSON path of the invalid value, or empty for the whole file.
+        path: String,
+        /// Description of the problem.
+        message: String,
+    },
+    /// The JSON report of a run could not be written.
+    #[error("failed to write the report `{file}`: {source}")]
+    WriteReport {
+        /// The report file, from `EDGECASE_REPORT`.
+        file: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
     /// An environment variable has a value the harness cannot use.
     #[error("invalid {name}=`{value}`: {reason}")]
     InvalidSetting {
@@ -92,6 +120,18 @@ pub enum Error {
     RuntimeBinaryNotFound {
         /// The paths that were checked.
         tried: Vec<PathBuf>,
+    },
+    /// A real runtime's executable was not found for its launch profile.
+    #[error(
+        "`{runtime}` is not installed: it is neither in `{}` nor on PATH; run `cargo xtask \
+         runtimes install`",
+        bin_dir.display()
+    )]
+    RuntimeNotInstalled {
+        /// The profile's executable, such as `workerd`.
+        runtime: &'static str,
+        /// The directory that `cargo xtask runtimes install` fills.
+        bin_dir: PathBuf,
     },
     /// A target lacks a feature that the case needs.
     #[error("target `{target}` cannot {action}: {reason}")]
@@ -116,18 +156,18 @@ pub enum Error {
         source: std::io::Error,
     },
     /// A server process exited before it was ready or while it served a case.
-    #[error("`{program}` exited with {status}; its stderr:\n{stderr}")]
+    #[error("`{program}` exited with {status}; its output:\n{stderr}")]
     ServerExited {
         /// The program that was run.
         program: PathBuf,
         /// Its exit status.
         status: std::process::ExitStatus,
-        /// The tail of its standard error.
+        /// The tail of its stdout and stderr, merged.
         stderr: String,
     },
     /// A server process did not report that it was listening in time.
     #[error(
-        "`{program}` was not ready after {} ms on port {port}; its stderr:\n{stderr}",
+        "`{program}` was not ready after {} ms on port {port}; its output:\n{stderr}",
         timeout.as_millis()
     )]
     ServerNotReady {
@@ -137,7 +177,7 @@ pub enum Error {
         port: u16,
         /// How long the harness waited.
         timeout: Duration,
-        /// The tail of its standard error.
+        /// The tail of its stdout and stderr, merged.
         stderr: String,
     },
     /// An HTTP request to the target failed before a response arrived.

@@ -10,17 +10,47 @@ use crate::response::Response;
 
 /// Checks on a response. A part that is left out is not checked.
 #[derive(Clone, Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(from = "ExpectFields")]
 pub struct Expect {
     /// The status code.
-    #[serde(default, deserialize_with = "crate::de::status")]
     pub status: Option<u16>,
     /// Checks on headers, by lowercase name, in file order.
-    #[serde(default, deserialize_with = "crate::de::expected_headers")]
     pub headers: Vec<(String, HeaderExpect)>,
+    /// Whether the headers are compared with a stored snapshot, from `"headers": {"snapshot":
+    /// true}`.
+    pub headers_snapshot: bool,
     /// The check on the body.
-    #[serde(default, deserialize_with = "crate::de::some")]
     pub body: Option<BodyExpect>,
+}
+
+impl Expect {
+    /// Returns whether any part of the response is compared with a stored snapshot.
+    pub fn has_snapshot(&self) -> bool {
+        self.headers_snapshot || matches!(self.body, Some(BodyExpect::Snapshot))
+    }
+}
+
+/// The fields of an expect object as a case file writes them.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExpectFields {
+    #[serde(default, deserialize_with = "crate::de::status")]
+    status: Option<u16>,
+    #[serde(default, deserialize_with = "crate::de::expected_headers")]
+    headers: crate::de::ExpectedHeaders,
+    #[serde(default, deserialize_with = "crate::de::some")]
+    body: Option<BodyExpect>,
+}
+
+impl From<ExpectFields> for Expect {
+    fn from(fields: ExpectFields) -> Self {
+        Expect {
+            status: fields.status,
+            headers: fields.headers.checks,
+            headers_snapshot: fields.headers.snapshot,
+            body: fields.body,
+        }
+    }
 }
 
 /// A check on one header, compared with the value `Headers.get` returns.
@@ -50,6 +80,9 @@ pub enum BodyExpect {
     Json(Value),
     /// The body is exactly these bytes, written in the case as base64.
     Bytes(Vec<u8>),
+    /// The body, normalized, equals the stored snapshot of the step, from `{"snapshot": true}`.
+    /// [`check`] passes it, and the runner compares the snapshot.
+    Snapshot,
 }
 
 /// A regex from a case file, in the syntax of the `regex` crate, unanchored unless it uses `^`
@@ -100,6 +133,13 @@ pub enum Mismatch {
         expected: BodyExpect,
         /// Why the body could not be compared, such as `the body is not valid JSON: ...`.
         reason: Option<String>,
+    },
+    /// The normalized response differs from the stored snapshot, or no snapshot is stored.
+    Snapshot {
+        /// The snapshot file.
+        file: std::path::PathBuf,
+        /// insta's message.
+        message: String,
     },
 }
 
@@ -162,6 +202,7 @@ pub fn body_matches(expected: &BodyExpect, body: &[u8]) -> Result<(), Option<Str
                 .map_err(|error| Some(format!("the body is not valid JSON: {error}")))?;
             json_equal(value, &actual)
         }
+        BodyExpect::Snapshot => true,
     };
     if passed { Ok(()) } else { Err(None) }
 }
@@ -314,6 +355,11 @@ mod tests {
     }
 
     #[test]
+    fn body_snapshot_passes_check() {
+        assert_eq!(body_matches(&BodyExpect::Snapshot, b"anything"), Ok(()));
+    }
+
+    #[test]
     fn json_numbers_compare_by_value() {
         assert!(json_equal(&json!(1), &json!(1.0)));
         assert!(!json_equal(&json!(1), &json!(1.5)));
@@ -329,6 +375,7 @@ mod tests {
                 ("x-ok".into(), HeaderExpect::Equals("1".into())),
                 ("x-bad".into(), HeaderExpect::Absent),
             ],
+            headers_snapshot: false,
             body: Some(BodyExpect::Equals("hi".into())),
         };
         let response = response(404, &[("x-ok", "1"), ("x-bad", "2")], b"nope");
@@ -352,6 +399,7 @@ mod tests {
         let expect = Expect {
             status: Some(201),
             headers: vec![("x-a".into(), HeaderExpect::Equals("1, 2".into()))],
+            headers_snapshot: false,
             body: Some(BodyExpect::Contains("made".into())),
         };
         let response = response(201, &[("x-a", "1"), ("x-a", "2")], b"made it");

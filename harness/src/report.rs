@@ -25,7 +25,12 @@ pub struct Failure {
     pub target: String,
     /// The problems, in step order. A concurrent step may have several.
     pub problems: Vec<Problem>,
+    /// The last lines that a launched server printed, which often give the reason for a 500.
+    pub server_output: Option<String>,
 }
+
+/// Lines of a launched server's output that a failure report shows.
+const SERVER_OUTPUT_LINES: usize = 20;
 
 /// One thing that went wrong, and where.
 #[derive(Debug)]
@@ -82,6 +87,19 @@ impl fmt::Display for Failure {
         for problem in &self.problems {
             writeln!(f)?;
             write!(f, "{problem}")?;
+        }
+        if let Some(output) = self
+            .server_output
+            .as_deref()
+            .filter(|text| !text.trim().is_empty())
+        {
+            let lines: Vec<&str> = output.lines().collect();
+            let shown = &lines[lines.len().saturating_sub(SERVER_OUTPUT_LINES)..];
+            writeln!(f)?;
+            writeln!(f, "server output (last {} lines):", shown.len())?;
+            for line in shown {
+                writeln!(f, "    {line}")?;
+            }
         }
         Ok(())
     }
@@ -159,6 +177,16 @@ pub fn render_mismatch(mismatch: &Mismatch, response: &Response) -> String {
         Mismatch::Body { expected, reason } => {
             out.push_str(&render_body(expected, reason.as_deref(), &response.body));
         }
+        Mismatch::Snapshot { file, message } => {
+            let _ = writeln!(out, "snapshot `{}`", file.display());
+            let _ = writeln!(out, "  {}", message.trim_end().replace('\n', "\n  "));
+            let _ = writeln!(
+                out,
+                "  insta printed the difference on stderr and wrote any new snapshot as \
+                 `.snap.new`: accept it with `cargo insta review`, or rerun with \
+                 INSTA_UPDATE=always"
+            );
+        }
     }
     out
 }
@@ -198,6 +226,11 @@ fn render_body(expected: &BodyExpect, reason: Option<&str>, body: &[u8]) -> Stri
         BodyExpect::Matches(pattern) => {
             let _ = writeln!(out, "body");
             let _ = writeln!(out, "  expected to match: /{}/", pattern.as_str());
+            out.push_str(&actual_body(reason, body));
+        }
+        BodyExpect::Snapshot => {
+            let _ = writeln!(out, "body");
+            let _ = writeln!(out, "  expected to match the stored snapshot");
             out.push_str(&actual_body(reason, body));
         }
     }
@@ -280,6 +313,7 @@ mod tests {
                 },
                 detail,
             }],
+            server_output: None,
         }
     }
 
@@ -305,6 +339,29 @@ mod tests {
              comment:   adds an item\n\
              \n\
              status\n  expected: 201\n  actual:   500\n"
+        );
+    }
+
+    #[test]
+    fn report_ends_with_server_output() {
+        let mut report = failure(Detail::Timeout {
+            limit: Duration::from_millis(5),
+            waiting_for: "the response",
+        });
+        let output: Vec<String> = (1..=25).map(|n| format!("line {n}")).collect();
+        report.server_output = Some(output.join("\n"));
+
+        let text = report.to_string();
+
+        assert!(
+            text.ends_with(
+                "\nserver output (last 20 lines):\n    line 6\n    line 7\n    line 8\n    \
+                            line 9\n    line 10\n    line 11\n    line 12\n    line 13\n    \
+                            line 14\n    line 15\n    line 16\n    line 17\n    line 18\n    \
+                            line 19\n    line 20\n    line 21\n    line 22\n    line 23\n    \
+                            line 24\n    line 25\n"
+            ),
+            "{text}"
         );
     }
 

@@ -1,5 +1,6 @@
 //! Running the steps of one case against one target, each step under a timeout.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -10,10 +11,13 @@ use tracing::Instrument;
 
 use crate::case::Case;
 use crate::error::Error;
-use crate::expect;
+use crate::expect::{self, Mismatch};
 use crate::report::{Detail, Failure, Location, Problem};
+use crate::snapshot::{self, SnapshotName};
 use crate::step::{Action, Exchange, Step};
 use crate::target::{Session, Target};
+use crate::transcript::{self, Transcript};
+use crate::workspace;
 
 /// Step timeout when `EDGECASE_STEP_TIMEOUT_MS` is unset.
 pub const DEFAULT_STEP_TIMEOUT: Duration = Duration::from_secs(30);
@@ -24,14 +28,29 @@ pub struct RunOptions {
     /// Maximum time to wait for the worker to start or stop, for one response, or for an
     /// eviction.
     pub step_timeout: Duration,
+    /// The target's snapshot directory, `conformance/snapshots/<runtime>`.
+    pub snapshot_dir: PathBuf,
+    /// The target's transcript directory, when `EDGECASE_TRANSCRIPTS` is set to `1`.
+    pub transcript_dir: Option<PathBuf>,
 }
 
 impl Default for RunOptions {
     fn default() -> Self {
         RunOptions {
             step_timeout: DEFAULT_STEP_TIMEOUT,
+            snapshot_dir: workspace::snapshots_dir().join("reference"),
+            transcript_dir: None,
         }
     }
+}
+
+/// The state that the steps of one trial share: the case, the syntax, the options and the
+/// transcript.
+struct Trial<'a> {
+    case: &'a Case,
+    syntax: Syntax,
+    options: &'a RunOptions,
+    transcript: Option<Transcript>,
 }
 
 /// Runs trials from synchronous code, such as libtest-mimic's test threads, on one shared
@@ -84,45 +103,65 @@ pub async fn run_case(
     options: &RunOptions,
 ) -> Result<(), Failure> {
     let span = tracing::info_span!("trial", case = %case.id, %syntax);
-    run_steps(target, case, syntax, options)
-        .instrument(span)
-        .await
+    let trial = Trial {
+        case,
+        syntax,
+        options,
+        transcript: options
+            .transcript_dir
+            .as_ref()
+            .map(|_| Transcript::default()),
+    };
+    let result = run_steps(target, &trial).instrument(span).await;
+
+    if let (Some(dir), Some(transcript)) = (&options.transcript_dir, &trial.transcript) {
+        let path = transcript::path_for(dir, &case.id, syntax);
+        if let Err(error) = transcript::write(&path, &transcript.text()) {
+            tracing::warn!(case = %case.id, %syntax, path = %path.display(), %error, "failed to write transcript");
+        }
+    }
+    result
 }
 
-async fn run_steps(
-    target: &dyn Target,
-    case: &Case,
-    syntax: Syntax,
-    options: &RunOptions,
-) -> Result<(), Failure> {
+async fn run_steps(target: &dyn Target, trial: &Trial<'_>) -> Result<(), Failure> {
+    let (case, syntax, options) = (trial.case, trial.syntax, trial.options);
     let limit = options.step_timeout;
-    let failure = |problems| Failure {
+    let failure = |problems, server_output| Failure {
         file: case.file.clone(),
         syntax,
         target: target.name().to_string(),
         problems,
+        server_output,
     };
 
     let mut session = match timeout(limit, target.start(case, syntax)).await {
         Ok(Ok(session)) => session,
-        Ok(Err(error)) => return Err(failure(vec![problem(Detail::Start(error))])),
+        Ok(Err(error)) => return Err(failure(vec![problem(Detail::Start(error))], None)),
         Err(_) => {
-            return Err(failure(vec![problem(Detail::Timeout {
-                limit,
-                waiting_for: "the worker to start",
-            })]));
+            return Err(failure(
+                vec![problem(Detail::Timeout {
+                    limit,
+                    waiting_for: "the worker to start",
+                })],
+                None,
+            ));
         }
     };
 
     let mut problems = Vec::new();
     for (index, step) in case.steps.iter().enumerate() {
         tracing::debug!(step = index, "running step");
-        problems = run_step(session.as_mut(), index, step, options).await;
+        problems = run_step(session.as_mut(), index, step, trial).await;
         if !problems.is_empty() {
             break;
         }
     }
 
+    let server_output = if problems.is_empty() {
+        None
+    } else {
+        session.output()
+    };
     let stopped = timeout(limit, session.close()).await;
     let stop_problem = match stopped {
         Ok(Ok(())) => None,
@@ -143,7 +182,7 @@ async fn run_steps(
     if problems.is_empty() {
         Ok(())
     } else {
-        Err(failure(problems))
+        Err(failure(problems, server_output))
     }
 }
 
@@ -158,9 +197,9 @@ async fn run_step(
     session: &mut dyn Session,
     index: usize,
     step: &Step,
-    options: &RunOptions,
+    trial: &Trial<'_>,
 ) -> Vec<Problem> {
-    let limit = options.step_timeout;
+    let limit = trial.options.step_timeout;
     let location = |concurrent: Option<usize>, exchange: Option<&Exchange>| {
         let mut comments: Vec<String> = step.comment.iter().cloned().collect();
         comments.extend(exchange.and_then(|exchange| exchange.comment.clone()));
@@ -174,7 +213,7 @@ async fn run_step(
 
     match &step.action {
         Action::Exchange(exchange) => {
-            let found = run_exchange(session, exchange, location(None, Some(exchange)), limit);
+            let found = run_exchange(session, exchange, location(None, Some(exchange)), trial);
             found.await.into_iter().collect()
         }
         Action::Concurrent(exchanges) => {
@@ -184,7 +223,7 @@ async fn run_step(
                     session,
                     exchange,
                     location(Some(position), Some(exchange)),
-                    limit,
+                    trial,
                 )
             });
             join_all(runs).await.into_iter().flatten().collect()
@@ -214,11 +253,23 @@ async fn run_exchange(
     session: &dyn Session,
     exchange: &Exchange,
     location: Location,
-    limit: Duration,
+    trial: &Trial<'_>,
 ) -> Option<Problem> {
+    let limit = trial.options.step_timeout;
+    let label = location_label(&location);
+    let position = (
+        location.step.unwrap_or_default(),
+        location.concurrent.unwrap_or_default(),
+    );
     let detail = match timeout(limit, session.send(exchange.request.to_http())).await {
         Ok(Ok(response)) => {
-            let mismatches = expect::check(&exchange.expect, &response);
+            if let Some(transcript) = &trial.transcript {
+                transcript.record(position, &label, &exchange.request, Ok(&response));
+            }
+            let mut mismatches = expect::check(&exchange.expect, &response);
+            if exchange.expect.has_snapshot() {
+                mismatches.extend(check_snapshot(exchange, &location, &response, trial));
+            }
             if mismatches.is_empty() {
                 return None;
             }
@@ -227,11 +278,55 @@ async fn run_exchange(
                 response: Box::new(response),
             }
         }
-        Ok(Err(error)) => Detail::Step(error),
-        Err(_) => Detail::Timeout {
-            limit,
-            waiting_for: "the response",
-        },
+        Ok(Err(error)) => {
+            if let Some(transcript) = &trial.transcript {
+                transcript.record(position, &label, &exchange.request, Err(&error.to_string()));
+            }
+            Detail::Step(error)
+        }
+        Err(_) => {
+            if let Some(transcript) = &trial.transcript {
+                let message = format!("no response within {} ms", limit.as_millis());
+                transcript.record(position, &label, &exchange.request, Err(&message));
+            }
+            Detail::Timeout {
+                limit,
+                waiting_for: "the response",
+            }
+        }
     };
     Some(Problem { location, detail })
+}
+
+/// Compares a response with the step's stored snapshot.
+fn check_snapshot(
+    exchange: &Exchange,
+    location: &Location,
+    response: &crate::response::Response,
+    trial: &Trial<'_>,
+) -> Option<Mismatch> {
+    let name = SnapshotName::new(
+        &trial.options.snapshot_dir,
+        &trial.case.id,
+        trial.syntax,
+        location.step.unwrap_or_default(),
+        location.concurrent,
+    );
+    let content = snapshot::render(&exchange.expect, response);
+    let summary = exchange.request.summary();
+    snapshot::check(&name, trial.case, &summary, &content)
+        .err()
+        .map(|message| Mismatch::Snapshot {
+            file: workspace::display_path(&name.file()),
+            message,
+        })
+}
+
+/// Returns where an exchange is in its case, such as `steps[2]` or `steps[1].concurrent[0]`.
+fn location_label(location: &Location) -> String {
+    match (location.step, location.concurrent) {
+        (Some(step), Some(index)) => format!("steps[{step}].concurrent[{index}]"),
+        (Some(step), None) => format!("steps[{step}]"),
+        (None, _) => "start".into(),
+    }
 }

@@ -1,11 +1,14 @@
 //! Targets: the runtimes that cases run against, and the sessions that serve one trial each.
 //!
-//! A new runtime profile, such as workerd launched per case, is a new module here that
-//! implements [`Target`] and [`Session`], plus a name in [`TargetSpec`].
+//! A new runtime profile is a [`profile::Profile`] with a launch function in `profile/`. A new
+//! kind of target is a module here that implements [`Target`] and [`Session`], plus a name in
+//! [`TargetSpec`].
 
 pub mod exec;
 pub mod http;
+mod launched;
 mod process;
+pub mod profile;
 pub mod reference;
 
 use std::collections::BTreeSet;
@@ -19,6 +22,7 @@ use crate::capability::{self, Capability};
 use crate::case::Case;
 use crate::error::Error;
 use crate::response::Response;
+use profile::{Profile, SyntaxSupport};
 
 /// A runtime that can start the worker of a case.
 #[async_trait]
@@ -28,6 +32,11 @@ pub trait Target: Send + Sync {
 
     /// Returns the capabilities of this target.
     fn capabilities(&self) -> &BTreeSet<Capability>;
+
+    /// Returns the version of the runtime, as reports show it, such as `workerd 2026-11-23`.
+    fn version(&self) -> String {
+        "unknown version".into()
+    }
 
     /// Starts the case's worker in one syntax and returns the session that serves the trial.
     async fn start(&self, case: &Case, syntax: Syntax) -> Result<Box<dyn Session>, Error>;
@@ -47,6 +56,11 @@ pub trait Session: Send + Sync {
 
     /// Stops the worker and releases what the session holds.
     async fn close(self: Box<Self>) -> Result<(), Error>;
+
+    /// Returns what the worker's server printed so far, for a session that launched one.
+    fn output(&self) -> Option<String> {
+        None
+    }
 }
 
 /// Which target to run against, as `EDGECASE_TARGET` names it.
@@ -56,6 +70,8 @@ pub enum TargetSpec {
     Reference,
     /// The `edgecase-runtime` binary, started once per trial.
     ExecReference,
+    /// A real runtime, started once per trial with its launch profile.
+    Profile(Profile),
     /// A server that is already running, at a URL template that may contain `{case}` and
     /// `{syntax}`.
     Url {
@@ -76,6 +92,17 @@ impl TargetSpec {
         let spec = match target {
             "" | "reference" => TargetSpec::Reference,
             "exec:reference" => TargetSpec::ExecReference,
+            name if name.starts_with("exec:") => {
+                let profile =
+                    name["exec:".len()..]
+                        .parse()
+                        .map_err(|reason| Error::InvalidSetting {
+                            name: "EDGECASE_TARGET",
+                            value: name.to_string(),
+                            reason,
+                        })?;
+                TargetSpec::Profile(profile)
+            }
             url if url.starts_with("http://") || url.starts_with("https://") => {
                 http::validate_template(url).map_err(|reason| Error::InvalidSetting {
                     name: "EDGECASE_TARGET",
@@ -99,8 +126,9 @@ impl TargetSpec {
                 return Err(Error::InvalidSetting {
                     name: "EDGECASE_TARGET",
                     value: other.to_string(),
-                    reason: "unknown target: use `reference`, `exec:reference`, or an http:// or \
-                             https:// URL"
+                    reason: "unknown target: use `reference`, `exec:reference`, `exec:workerd`, \
+                             `exec:wrangler`, `exec:deno`, `exec:bun`, `exec:edge-runtime`, or an \
+                             http:// or https:// URL"
                         .into(),
                 });
             }
@@ -125,7 +153,45 @@ impl TargetSpec {
         match self {
             TargetSpec::Reference => "reference".into(),
             TargetSpec::ExecReference => "exec:reference".into(),
+            TargetSpec::Profile(profile) => format!("exec:{profile}"),
             TargetSpec::Url { template, .. } => template.clone(),
+        }
+    }
+
+    /// Returns the name of the target's expectations file, `conformance/expectations/NAME.json`:
+    /// `reference` for both reference targets, the profile name for a real runtime, and `None`
+    /// for a URL target.
+    pub fn expectations_name(&self) -> Option<&'static str> {
+        match self {
+            TargetSpec::Reference | TargetSpec::ExecReference => Some("reference"),
+            TargetSpec::Profile(profile) => Some(profile.as_str()),
+            TargetSpec::Url { .. } => None,
+        }
+    }
+
+    /// Returns the directory name of the target's snapshots under `conformance/snapshots`:
+    /// `reference` for both reference targets, the profile name for a real runtime, and `url`
+    /// for a URL target.
+    pub fn snapshot_name(&self) -> &'static str {
+        self.expectations_name().unwrap_or("url")
+    }
+
+    /// Returns the target's name as a file name, such as `exec-workerd`.
+    pub fn file_name(&self) -> String {
+        match self {
+            TargetSpec::Url { .. } => "url".into(),
+            other => other.name().replace(':', "-"),
+        }
+    }
+
+    /// Returns why trials in `syntax` are ignored on this target, or `None` when it runs them.
+    pub fn unsupported_syntax(&self, syntax: Syntax) -> Option<&'static str> {
+        match self {
+            TargetSpec::Profile(profile) => match profile.syntax_support(syntax) {
+                SyntaxSupport::Unsupported(reason) => Some(reason),
+                SyntaxSupport::Native | SyntaxSupport::Shim(_) => None,
+            },
+            _ => None,
         }
     }
 
@@ -134,6 +200,7 @@ impl TargetSpec {
         match self {
             TargetSpec::Reference => reference::CAPABILITIES.into_iter().collect(),
             TargetSpec::ExecReference => exec::CAPABILITIES.into_iter().collect(),
+            TargetSpec::Profile(profile) => profile.capabilities(),
             TargetSpec::Url { capabilities, .. } => capabilities.clone(),
         }
     }
@@ -145,6 +212,7 @@ impl TargetSpec {
             TargetSpec::ExecReference => {
                 Arc::new(exec::ExecTarget::new(exec::find_runtime_binary()?))
             }
+            TargetSpec::Profile(profile) => Arc::new(profile::ProfileTarget::open(*profile)?),
             TargetSpec::Url {
                 template,
                 capabilities,
@@ -210,7 +278,38 @@ mod tests {
         assert_eq!(
             error.to_string(),
             "invalid EDGECASE_TARGET=`workerd`: unknown target: use `reference`, \
-             `exec:reference`, or an http:// or https:// URL"
+             `exec:reference`, `exec:workerd`, `exec:wrangler`, `exec:deno`, `exec:bun`, \
+             `exec:edge-runtime`, or an http:// or https:// URL"
+        );
+    }
+
+    #[test]
+    fn exec_profile_parses() {
+        let spec = TargetSpec::parse(Some("exec:workerd"), None).unwrap();
+
+        assert_eq!(spec, TargetSpec::Profile(Profile::Workerd));
+        assert_eq!(spec.name(), "exec:workerd");
+        assert_eq!(spec.expectations_name(), Some("workerd"));
+    }
+
+    #[test]
+    fn unknown_profile_is_rejected() {
+        let error = TargetSpec::parse(Some("exec:node"), None).unwrap_err();
+
+        assert!(
+            error
+                .to_string()
+                .starts_with("invalid EDGECASE_TARGET=`exec:node`: unknown profile `node`"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn reference_targets_share_expectations() {
+        assert_eq!(TargetSpec::Reference.expectations_name(), Some("reference"));
+        assert_eq!(
+            TargetSpec::ExecReference.expectations_name(),
+            Some("reference")
         );
     }
 

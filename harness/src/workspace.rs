@@ -22,6 +22,21 @@ pub fn case_schema() -> PathBuf {
         .join("case.schema.json")
 }
 
+/// Returns the directory of the expected-failure tables, `conformance/expectations`.
+pub fn expectations_dir() -> PathBuf {
+    root().join("conformance").join("expectations")
+}
+
+/// Returns the directory of the response snapshots, `conformance/snapshots`.
+pub fn snapshots_dir() -> PathBuf {
+    root().join("conformance").join("snapshots")
+}
+
+/// Returns the directory of generated reports, `<target dir>/edgecase`.
+pub fn output_dir() -> PathBuf {
+    target_dir().join("edgecase")
+}
+
 /// Returns cargo's target directory: `CARGO_TARGET_DIR`, resolved against the workspace root
 /// when relative, or `<workspace>/target`.
 pub fn target_dir() -> PathBuf {

@@ -31,6 +31,7 @@ fn case(worker: &str, steps: &str) -> Case {
 fn options() -> RunOptions {
     RunOptions {
         step_timeout: Duration::from_secs(20),
+        ..RunOptions::default()
     }
 }
 
@@ -86,7 +87,7 @@ async fn startup_error_shows_stderr() {
     assert!(report.contains("` exited with "), "{report}");
     // NOTE: the binary aborts in `JS_FreeRuntime` after this startup error before it prints the
     // exception, so only the stderr block is checked, not the exception text.
-    assert!(report.contains("; its stderr:\n"), "{report}");
+    assert!(report.contains("; its output:\n"), "{report}");
 }
 
 async fn port_of(session: &dyn edgecase_harness::Session) -> u16 {

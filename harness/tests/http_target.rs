@@ -30,7 +30,10 @@ fn target(url: &str) -> HttpTarget {
 }
 
 fn options(step_timeout: Duration) -> RunOptions {
-    RunOptions { step_timeout }
+    RunOptions {
+        step_timeout,
+        ..RunOptions::default()
+    }
 }
 
 async fn run(target: &HttpTarget, case: &Case) -> Result<(), Failure> {

@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
+use edgecase_harness::expectations::Expectations;
 use edgecase_harness::load::{self, Loaded};
 use edgecase_harness::workspace;
 use serde_json::Value;
@@ -115,6 +116,10 @@ fn broken_fixtures_fail_schema_and_loader() {
         ("no-steps", "at steps: a case needs at least one step"),
         ("no-title", "missing field `title`"),
         (
+            "snapshot-false",
+            "at steps[0].expect.body: `snapshot` must be true",
+        ),
+        (
             "noncanonical-base64",
             "at steps[0].request.body: invalid base64",
         ),
@@ -169,4 +174,46 @@ fn broken_fixtures_fail_schema_and_loader() {
         assert!(message.starts_with(&prefix), "{message}");
         assert!(message.contains(fragment), "{name}: {message}");
     }
+}
+
+#[test]
+fn expectation_files_pass_schema_and_loader() {
+    let dir = workspace::expectations_dir();
+    let text = std::fs::read_to_string(
+        dir.parent()
+            .unwrap()
+            .join("schema/expectations.schema.json"),
+    )
+    .expect("the expectations schema is readable");
+    let schema: Value = serde_json::from_str(&text).expect("the expectations schema is JSON");
+    jsonschema::draft202012::meta::validate(&schema).expect("the schema is a valid 2020-12 schema");
+    let validator = jsonschema::draft202012::new(&schema).expect("the schema compiles");
+    let files = json_files(&dir);
+    assert!(
+        files.iter().any(|file| file.ends_with("reference.json")),
+        "conformance/expectations/reference.json is missing"
+    );
+
+    for file in files {
+        let errors = schema_errors(&validator, &file);
+        assert!(
+            errors.is_empty(),
+            "{} fails the schema: {errors:#?}",
+            file.display()
+        );
+        if let Err(error) = Expectations::load(&file) {
+            panic!("the loader rejects {}: {error}", file.display());
+        }
+    }
+}
+
+#[test]
+fn reference_expects_no_failures() {
+    let table = Expectations::load(&workspace::expectations_dir().join("reference.json")).unwrap();
+
+    assert!(
+        table.expected_failures.is_empty(),
+        "the reference runtime must pass every case, but reference.json lists {:?}",
+        table.expected_failures.keys().collect::<Vec<_>>()
+    );
 }

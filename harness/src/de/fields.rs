@@ -170,22 +170,51 @@ pub(crate) fn status<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Optio
     Ok(Some(code as u16))
 }
 
-/// Deserializes header expectations: lowercase names, in file order.
+/// The header checks of an expect object, and whether the headers are snapshotted.
+#[derive(Default)]
+pub(crate) struct ExpectedHeaders {
+    /// Checks by lowercase name, in file order.
+    pub checks: Vec<(String, HeaderExpect)>,
+    /// Whether the object had `"snapshot": true`.
+    pub snapshot: bool,
+}
+
+/// Deserializes header expectations: lowercase names, in file order, and `"snapshot": true`.
+///
+/// A key `snapshot` with a boolean value is the snapshot flag. A header named `snapshot` still
+/// takes a string, `null` or an object, as any other header does.
 pub(crate) fn expected_headers<'de, D: Deserializer<'de>>(
     deserializer: D,
-) -> Result<Vec<(String, HeaderExpect)>, D::Error> {
+) -> Result<ExpectedHeaders, D::Error> {
     struct ExpectedHeadersVisitor;
 
     impl<'de> Visitor<'de> for ExpectedHeadersVisitor {
-        type Value = Vec<(String, HeaderExpect)>;
+        type Value = ExpectedHeaders;
 
         fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
             f.write_str("an object of lowercase header names to expectations")
         }
 
         fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-            let mut headers = Vec::new();
+            let mut headers = ExpectedHeaders::default();
             while let Some(name) = map.next_key::<String>()? {
+                if name == "snapshot" {
+                    let value: serde_json::Value = map.next_value()?;
+                    match value {
+                        serde_json::Value::Bool(true) => headers.snapshot = true,
+                        serde_json::Value::Bool(false) => {
+                            return Err(de::Error::custom(
+                                "`snapshot` must be true; remove it to not compare the headers",
+                            ));
+                        }
+                        other => {
+                            let expected = HeaderExpect::deserialize(other)
+                                .map_err(|error| de::Error::custom(error.to_string()))?;
+                            headers.checks.push((name, expected));
+                        }
+                    }
+                    continue;
+                }
                 if HeaderName::from_bytes(name.as_bytes()).is_err() {
                     return Err(de::Error::custom(format!(
                         "invalid header name `{name}`: a header name is an HTTP token such as \
@@ -199,7 +228,7 @@ pub(crate) fn expected_headers<'de, D: Deserializer<'de>>(
                     )));
                 }
                 let expected: HeaderExpect = map.next_value()?;
-                headers.push((name, expected));
+                headers.checks.push((name, expected));
             }
             Ok(headers)
         }

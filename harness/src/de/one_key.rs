@@ -91,8 +91,8 @@ impl<'de> Deserialize<'de> for BodyExpect {
 
 impl OneKey for BodyExpect {
     const EXPECTING: &'static str = "a string, {\"contains\": \"...\"}, {\"matches\": \"REGEX\"}, \
-         {\"json\": VALUE} or {\"base64\": \"...\"}";
-    const KEYS: &'static [&'static str] = &["contains", "matches", "json", "base64"];
+         {\"json\": VALUE}, {\"base64\": \"...\"} or {\"snapshot\": true}";
+    const KEYS: &'static [&'static str] = &["contains", "matches", "json", "base64", "snapshot"];
 
     fn from_text<E: de::Error>(text: String) -> Result<Self, E> {
         Ok(BodyExpect::Equals(text))
@@ -103,6 +103,15 @@ impl OneKey for BodyExpect {
             "contains" => Ok(BodyExpect::Contains(map.next_value()?)),
             "matches" => Ok(BodyExpect::Matches(pattern_value(map)?)),
             "json" => Ok(BodyExpect::Json(map.next_value()?)),
+            "snapshot" => {
+                let snapshot: bool = map.next_value()?;
+                if !snapshot {
+                    return Err(de::Error::custom(
+                        "`snapshot` must be true; remove the body check to not compare the body",
+                    ));
+                }
+                Ok(BodyExpect::Snapshot)
+            }
             _ => Ok(BodyExpect::Bytes(base64_value(map)?)),
         }
     }

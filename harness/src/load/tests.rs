@@ -834,7 +834,7 @@ fn body_matcher_misspelled() {
         error,
         format!(
             "{FILE}: at steps[0].expect.body: unknown field `contain`, expected one of \
-             `contains`, `matches`, `json`, `base64`"
+             `contains`, `matches`, `json`, `base64`, `snapshot`"
         )
     );
 }
@@ -861,7 +861,7 @@ fn body_matcher_empty_object() {
         error,
         format!(
             "{FILE}: at steps[0].expect.body: expected an object with one key, one of \
-             `contains`, `matches`, `json`, `base64`, found an empty object"
+             `contains`, `matches`, `json`, `base64`, `snapshot`, found an empty object"
         )
     );
 }

@@ -6,15 +6,14 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use bytes::Bytes;
 use edgecase_runtime::{Routing, Syntax};
 
 use crate::capability::Capability;
 use crate::case::Case;
 use crate::error::Error;
-use crate::response::Response;
-use crate::target::process::ServerProcess;
-use crate::target::{Session, Target, http};
+use crate::target::launched::LaunchedSession;
+use crate::target::process::Launch;
+use crate::target::{Session, Target};
 use crate::workspace;
 
 /// Capabilities of the launched binary. Eviction restarts the process, and `serve` options set
@@ -162,16 +161,32 @@ impl Target for ExecTarget {
             args.push(crate::origin::shared_origin()?.as_str().into());
         }
 
-        let process = ServerProcess::start(&self.binary, &args, self.ready_timeout).await?;
-        Ok(Box::new(ExecSession {
-            binary: self.binary.clone(),
-            args,
-            ready_timeout: self.ready_timeout,
-            process,
-            client: http::client()?,
-            _dir: dir,
-        }))
+        let launch = Launch::with_port_flags(&self.binary, &args);
+        let session = LaunchedSession::start(launch, self.ready_timeout, dir).await?;
+        Ok(Box::new(session))
     }
+
+    fn version(&self) -> String {
+        binary_version(&self.binary)
+    }
+}
+
+/// Returns the first line of `binary --version`, such as `edgecase-runtime 0.1.0`, or the
+/// binary's path when it prints none.
+fn binary_version(binary: &Path) -> String {
+    let output = std::process::Command::new(binary)
+        .arg("--version")
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .output();
+    output
+        .ok()
+        .and_then(|output| {
+            let text = String::from_utf8_lossy(&output.stdout);
+            text.lines().next().map(|line| line.trim().to_string())
+        })
+        .filter(|line| !line.is_empty())
+        .unwrap_or_else(|| format!("{} (unknown version)", binary.display()))
 }
 
 /// Returns the `serve` options for the instances, routing and limits that a case sets.
@@ -196,42 +211,6 @@ fn worker_flags(case: &Case) -> Vec<OsString> {
         flags.extend(["--memory-mb".into(), memory_mb.to_string().into()]);
     }
     flags
-}
-
-struct ExecSession {
-    binary: PathBuf,
-    args: Vec<OsString>,
-    ready_timeout: Duration,
-    process: ServerProcess,
-    client: reqwest::Client,
-    /// Directory of the script file, deleted when the session drops. Fields drop in declaration
-    /// order, so `process` is killed before its script goes away.
-    _dir: tempfile::TempDir,
-}
-
-#[async_trait]
-impl Session for ExecSession {
-    async fn send(&self, request: ::http::Request<Bytes>) -> Result<Response, Error> {
-        let result = http::send(&self.client, &self.process.base_url(), request).await;
-        if result.is_err() {
-            // A refused connection usually means that the server crashed, and its stderr says why.
-            if let Some(status) = self.process.exit_status() {
-                return Err(self.process.exited_error(status).await);
-            }
-        }
-        result
-    }
-
-    async fn evict(&mut self) -> Result<(), Error> {
-        self.process.kill();
-        self.process = ServerProcess::start(&self.binary, &self.args, self.ready_timeout).await?;
-        Ok(())
-    }
-
-    async fn close(mut self: Box<Self>) -> Result<(), Error> {
-        self.process.kill();
-        Ok(())
-    }
 }
 
 #[cfg(test)]

@@ -1,13 +1,20 @@
-//! A server process on a free loopback port: started, waited for, and killed by PID when its
-//! owner drops it, also when a trial panics.
+//! A server process on a loopback port: started, waited for, and killed by PID when its owner
+//! drops it, also when a trial panics.
+//!
+//! A server learns its port in one of three ways ([`PortSource`]): the harness picks a free port
+//! and passes it, the server writes the port it bound to a control pipe (workerd's
+//! `--control-fd`), or the server prints a line that names the port.
 
 use std::ffi::OsString;
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read};
 use std::net::TcpListener;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStderr, Command, ExitStatus, Stdio};
+use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+
+use regex::Regex;
 
 use crate::error::Error;
 
@@ -17,11 +24,64 @@ const BIND_ATTEMPTS: usize = 3;
 /// Interval between checks of a starting server.
 const POLL_INTERVAL: Duration = Duration::from_millis(20);
 
-/// Maximum length in bytes of the stderr tail kept per process. Older output is dropped.
+/// Maximum length in bytes of the output tail kept per process. Older output is dropped.
 const STDERR_LIMIT: usize = 64 * 1024;
 
-/// How long to wait for the stderr reader to finish after the process exits.
+/// How long to wait for the output readers to finish after the process exits.
 const STDERR_DRAIN: Duration = Duration::from_millis(500);
+
+/// File descriptor on which a [`PortSource::ControlFd`] server finds its control pipe.
+pub(crate) const CONTROL_FD: i32 = 3;
+
+/// How to start a server: the command, and how the harness learns its port.
+#[derive(Clone, Debug)]
+pub(crate) struct Launch {
+    /// The program to run.
+    pub program: PathBuf,
+    /// Its arguments, before any that [`PortSource::HostPortFlags`] appends.
+    pub args: Vec<OsString>,
+    /// Variables added to the inherited environment.
+    pub env: Vec<(OsString, OsString)>,
+    /// Working directory, or the harness's own when `None`.
+    pub current_dir: Option<PathBuf>,
+    /// How the harness learns the port.
+    pub port: PortSource,
+    /// How long to wait after SIGTERM before SIGKILL, for servers that stop child processes
+    /// only on SIGTERM. `None` sends SIGKILL at once.
+    pub stop_grace: Option<Duration>,
+}
+
+/// How the harness learns the port of a server it started.
+#[derive(Clone, Debug)]
+pub(crate) enum PortSource {
+    /// The harness binds port 0 to find a free port, appends `--host 127.0.0.1 --port PORT`, and
+    /// waits for the line `listening on http://127.0.0.1:PORT` on stderr.
+    HostPortFlags,
+    /// The server binds its own port and writes one JSON line per socket to file descriptor
+    /// [`CONTROL_FD`], such as `{"event":"listen","socket":"http","port":40123}`, as
+    /// `workerd serve --control-fd 3` does. The harness waits for the line of `socket`.
+    ControlFd {
+        /// The socket name in the config.
+        socket: String,
+    },
+    /// The server binds its own port and prints a line on stdout or stderr that this regex
+    /// matches, with the port in its first capture group.
+    Announced(Regex),
+}
+
+impl Launch {
+    /// Returns a launch of `program ARGS` with the port passed as `--host` and `--port`.
+    pub(crate) fn with_port_flags(program: &Path, args: &[OsString]) -> Launch {
+        Launch {
+            program: program.to_path_buf(),
+            args: args.to_vec(),
+            env: Vec::new(),
+            current_dir: None,
+            port: PortSource::HostPortFlags,
+            stop_grace: None,
+        }
+    }
+}
 
 /// A running server process, listening on `127.0.0.1`.
 pub(crate) struct ServerProcess {
@@ -29,13 +89,26 @@ pub(crate) struct ServerProcess {
     /// In a mutex so that a shared session can check whether the server exited.
     child: Mutex<Child>,
     port: u16,
-    stderr: Arc<Mutex<StderrTail>>,
+    output: Arc<Mutex<OutputTail>>,
+    stop_grace: Option<Duration>,
 }
 
+/// The tail of a server's stdout and stderr, merged, and what its control pipe reported.
 #[derive(Default)]
-struct StderrTail {
+struct OutputTail {
     text: String,
-    finished: bool,
+    /// How many of the output readers have reached the end of their pipe.
+    finished_readers: usize,
+    /// How many output readers there are.
+    readers: usize,
+    /// The lines read from the control pipe.
+    control: String,
+}
+
+impl OutputTail {
+    fn finished(&self) -> bool {
+        self.finished_readers >= self.readers
+    }
 }
 
 enum StartError {
@@ -48,18 +121,35 @@ enum StartError {
 impl ServerProcess {
     /// Starts `program ARGS --host 127.0.0.1 --port PORT` on a free port and waits until its
     /// stderr has a line `listening on http://127.0.0.1:PORT`.
-    ///
-    /// The port comes from binding port 0 and closing the socket, so another process may take it
-    /// first. The server then exits with the port in use, and this retries on a new port.
+    #[cfg(test)]
     pub(crate) async fn start(
         program: &Path,
         args: &[OsString],
         ready_timeout: Duration,
     ) -> Result<ServerProcess, Error> {
+        Self::launch(&Launch::with_port_flags(program, args), ready_timeout).await
+    }
+
+    /// Starts a server and waits until it reports its port.
+    ///
+    /// With [`PortSource::HostPortFlags`] the port comes from binding port 0 and closing the
+    /// socket, so another process may take it first. The server then exits with the port in
+    /// use, and this retries on a new port. The other sources let the server bind port 0
+    /// itself, so they need no retry.
+    pub(crate) async fn launch(
+        launch: &Launch,
+        ready_timeout: Duration,
+    ) -> Result<ServerProcess, Error> {
+        if !matches!(launch.port, PortSource::HostPortFlags) {
+            return match Self::start_on(launch, None, ready_timeout).await {
+                Ok(process) => Ok(process),
+                Err(StartError::PortTaken(error) | StartError::Failed(error)) => Err(error),
+            };
+        }
         let mut attempt = 1;
         loop {
             let port = free_port()?;
-            match Self::start_on(program, args, port, ready_timeout).await {
+            match Self::start_on(launch, Some(port), ready_timeout).await {
                 Ok(process) => return Ok(process),
                 Err(StartError::PortTaken(error)) if attempt < BIND_ATTEMPTS => {
                     tracing::warn!(port, attempt, %error, "port was taken before the server bound it; retrying");
@@ -70,57 +160,114 @@ impl ServerProcess {
         }
     }
 
+    /// Spawns the server and waits for its port. `port` is the port to pass with
+    /// [`PortSource::HostPortFlags`], and `None` for the other sources.
     async fn start_on(
-        program: &Path,
-        args: &[OsString],
-        port: u16,
+        launch: &Launch,
+        port: Option<u16>,
         ready_timeout: Duration,
     ) -> Result<ServerProcess, StartError> {
-        let mut child = Command::new(program)
-            .args(args)
-            .arg("--host")
-            .arg("127.0.0.1")
-            .arg("--port")
-            .arg(port.to_string())
+        let program = &launch.program;
+        let failed = |source| {
+            StartError::Failed(Error::Spawn {
+                program: program.to_path_buf(),
+                source,
+            })
+        };
+        let mut command = Command::new(program);
+        command.args(&launch.args);
+        if let Some(port) = port {
+            command.args(["--host", "127.0.0.1", "--port", &port.to_string()]);
+        }
+        command
+            .envs(launch.env.iter().map(|(name, value)| (name, value)))
             .env("NO_COLOR", "1")
             .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .map_err(|source| {
-                StartError::Failed(Error::Spawn {
-                    program: program.to_path_buf(),
-                    source,
-                })
-            })?;
-        let stderr = Arc::new(Mutex::new(StderrTail::default()));
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        if let Some(dir) = &launch.current_dir {
+            command.current_dir(dir);
+        }
+
+        let control = match launch.port {
+            PortSource::ControlFd { .. } => Some(std::io::pipe().map_err(failed)?),
+            _ => None,
+        };
+        if let Some((_, writer)) = &control {
+            let writer_fd = std::os::fd::AsRawFd::as_raw_fd(writer);
+            // SAFETY: the closure runs in the forked child before exec and calls only dup2 and
+            // fcntl, which are async-signal-safe. dup2 clears close-on-exec on the new
+            // descriptor, so the server inherits the pipe's write end as CONTROL_FD. When the
+            // write end already is CONTROL_FD, dup2 does nothing and fcntl clears the flag.
+            unsafe {
+                command.pre_exec(move || {
+                    let result = if writer_fd == CONTROL_FD {
+                        libc::fcntl(CONTROL_FD, libc::F_SETFD, 0)
+                    } else {
+                        libc::dup2(writer_fd, CONTROL_FD)
+                    };
+                    if result < 0 {
+                        return Err(std::io::Error::last_os_error());
+                    }
+                    Ok(())
+                });
+            }
+        }
+
+        let mut child = command.spawn().map_err(failed)?;
+        let output = Arc::new(Mutex::new(OutputTail::default()));
+        if let Some(pipe) = child.stdout.take() {
+            spawn_output_reader(pipe, output.clone());
+        }
         if let Some(pipe) = child.stderr.take() {
-            spawn_stderr_reader(pipe, stderr.clone());
+            spawn_output_reader(pipe, output.clone());
+        }
+        if let Some((reader, writer)) = control {
+            // The parent's copy of the write end must close, or the reader never sees the end.
+            drop(writer);
+            spawn_control_reader(reader, output.clone());
         }
 
         let pid = child.id();
         let mut process = ServerProcess {
             program: program.to_path_buf(),
             child: Mutex::new(child),
-            port,
-            stderr,
+            port: port.unwrap_or(0),
+            output,
+            stop_grace: launch.stop_grace,
         };
-        tracing::debug!(program = %program.display(), pid, port, "started server");
-        process.wait_ready(ready_timeout).await?;
+        tracing::debug!(program = %program.display(), pid, ?port, "started server");
+        process.wait_ready(&launch.port, ready_timeout).await?;
+        tracing::debug!(pid, port = process.port, "server is ready");
         Ok(process)
     }
 
-    async fn wait_ready(&mut self, timeout: Duration) -> Result<(), StartError> {
+    async fn wait_ready(
+        &mut self,
+        source: &PortSource,
+        timeout: Duration,
+    ) -> Result<(), StartError> {
         let ready_line = format!("listening on http://127.0.0.1:{}", self.port);
         let started = Instant::now();
         loop {
-            if has_ready_line(&self.stderr_text(), &ready_line) {
+            let found = match source {
+                PortSource::HostPortFlags => {
+                    has_ready_line(&self.output_text(), &ready_line).then_some(self.port)
+                }
+                PortSource::ControlFd { socket } => {
+                    control_port(&self.lock_output().control, socket)
+                }
+                PortSource::Announced(pattern) => announced_port(&self.output_text(), pattern),
+            };
+            if let Some(port) = found {
+                self.port = port;
                 return Ok(());
             }
 
             if let Some(status) = self.exit_status() {
                 let error = self.exited_error(status).await;
-                return Err(if port_is_taken(self.port) {
+                let taken = matches!(source, PortSource::HostPortFlags) && port_is_taken(self.port);
+                return Err(if taken {
                     StartError::PortTaken(error)
                 } else {
                     StartError::Failed(error)
@@ -133,7 +280,7 @@ impl ServerProcess {
                     program: self.program.clone(),
                     port: self.port,
                     timeout,
-                    stderr: self.stderr_text(),
+                    stderr: self.output_text(),
                 }));
             }
             tokio::time::sleep(POLL_INTERVAL).await;
@@ -159,32 +306,41 @@ impl ServerProcess {
         self.child.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Returns the error for a process that exited, with its stderr once the reader has drained
-    /// the pipe.
+    /// Returns the error for a process that exited, with its output once the readers have
+    /// drained the pipes.
     pub(crate) async fn exited_error(&self, status: ExitStatus) -> Error {
         let started = Instant::now();
-        while !self.lock_stderr().finished && started.elapsed() < STDERR_DRAIN {
+        while !self.lock_output().finished() && started.elapsed() < STDERR_DRAIN {
             tokio::time::sleep(POLL_INTERVAL).await;
         }
         Error::ServerExited {
             program: self.program.clone(),
             status,
-            stderr: self.stderr_text(),
+            stderr: self.output_text(),
         }
     }
 
-    fn stderr_text(&self) -> String {
-        self.lock_stderr().text.clone()
+    /// Returns the tail of the server's stdout and stderr, merged in arrival order.
+    pub(crate) fn output_text(&self) -> String {
+        self.lock_output().text.clone()
     }
 
-    fn lock_stderr(&self) -> std::sync::MutexGuard<'_, StderrTail> {
-        self.stderr.lock().unwrap_or_else(|e| e.into_inner())
+    fn lock_output(&self) -> std::sync::MutexGuard<'_, OutputTail> {
+        self.output.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Kills the process by PID and reaps it. A process that already exited is only reaped.
+    /// Stops the process by PID and reaps it: SIGTERM first when the launch set a grace
+    /// period, then SIGKILL. A process that already exited is only reaped.
     pub(crate) fn kill(&mut self) {
         if self.exit_status().is_some() {
             return;
+        }
+        if let Some(grace) = self.stop_grace {
+            self.terminate(grace);
+            if self.exit_status().is_some() {
+                tracing::debug!(port = self.port, "server stopped on SIGTERM");
+                return;
+            }
         }
         let child = self.child.get_mut().unwrap_or_else(|e| e.into_inner());
         let pid = child.id();
@@ -205,6 +361,29 @@ impl std::fmt::Debug for ServerProcess {
             .field("pid", &self.pid())
             .field("port", &self.port)
             .finish()
+    }
+}
+
+impl ServerProcess {
+    /// Sends SIGTERM to the process and waits up to `grace` for it to exit.
+    fn terminate(&mut self, grace: Duration) {
+        let pid = self.pid();
+        let Ok(raw_pid) = libc::pid_t::try_from(pid) else {
+            return;
+        };
+        // SAFETY: kill has no memory-safety preconditions. The PID is our unreaped child's, so
+        // no other process can have it.
+        if unsafe { libc::kill(raw_pid, libc::SIGTERM) } != 0 {
+            tracing::warn!(pid, error = %std::io::Error::last_os_error(), "failed to send SIGTERM");
+            return;
+        }
+        let started = Instant::now();
+        while started.elapsed() < grace {
+            if self.exit_status().is_some() {
+                return;
+            }
+            std::thread::sleep(POLL_INTERVAL);
+        }
     }
 }
 
@@ -242,7 +421,27 @@ fn has_ready_line(stderr: &str, ready_line: &str) -> bool {
     })
 }
 
-fn spawn_stderr_reader(pipe: ChildStderr, tail: Arc<Mutex<StderrTail>>) {
+/// Returns the port that a control pipe reported for `socket`, from lines such as
+/// `{"event":"listen","socket":"http","port":40123}`.
+fn control_port(control: &str, socket: &str) -> Option<u16> {
+    control.lines().find_map(|line| {
+        let event: serde_json::Value = serde_json::from_str(line).ok()?;
+        if event["event"] != "listen" || event["socket"] != socket {
+            return None;
+        }
+        u16::try_from(event["port"].as_u64()?).ok()
+    })
+}
+
+/// Returns the port in the first line of `output` that `pattern` matches.
+fn announced_port(output: &str, pattern: &Regex) -> Option<u16> {
+    output
+        .lines()
+        .find_map(|line| pattern.captures(line)?.get(1)?.as_str().parse().ok())
+}
+
+fn spawn_output_reader(pipe: impl Read + Send + 'static, tail: Arc<Mutex<OutputTail>>) {
+    tail.lock().unwrap_or_else(|e| e.into_inner()).readers += 1;
     std::thread::spawn(move || {
         let mut reader = BufReader::new(pipe);
         let mut line = Vec::new();
@@ -257,7 +456,23 @@ fn spawn_stderr_reader(pipe: ChildStderr, tail: Arc<Mutex<StderrTail>>) {
                 }
             }
         }
-        tail.lock().unwrap_or_else(|e| e.into_inner()).finished = true;
+        tail.lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .finished_readers += 1;
+    });
+}
+
+fn spawn_control_reader(pipe: std::io::PipeReader, tail: Arc<Mutex<OutputTail>>) {
+    std::thread::spawn(move || {
+        let mut reader = BufReader::new(pipe);
+        let mut line = String::new();
+        // The server keeps the pipe open while it runs, so this thread ends when it exits.
+        while matches!(reader.read_line(&mut line), Ok(n) if n > 0) {
+            let mut tail = tail.lock().unwrap_or_else(|e| e.into_inner());
+            tail.control.push_str(&line);
+            trim_front(&mut tail.control, STDERR_LIMIT);
+            line.clear();
+        }
     });
 }
 
@@ -339,7 +554,7 @@ mod tests {
             "{message}"
         );
         assert!(
-            message.ends_with("its stderr:\nscript threw: boom\n"),
+            message.ends_with("its output:\nscript threw: boom\n"),
             "{message}"
         );
     }
@@ -357,7 +572,7 @@ mod tests {
             "{message}"
         );
         assert!(
-            message.ends_with("its stderr:\nstill loading\n"),
+            message.ends_with("its output:\nstill loading\n"),
             "{message}"
         );
     }
@@ -418,6 +633,81 @@ mod tests {
         trim_front(&mut text, 8);
 
         assert_eq!(text, "cccc\n");
+    }
+
+    #[test]
+    fn control_line_gives_port() {
+        let control = "{\"event\":\"listen\",\"socket\":\"other\",\"port\":1}\n\
+                       {\"event\":\"listen\",\"socket\":\"http\",\"port\":40123}\n";
+
+        assert_eq!(control_port(control, "http"), Some(40123));
+        assert_eq!(control_port(control, "admin"), None);
+        assert_eq!(control_port("not json\n", "http"), None);
+    }
+
+    #[test]
+    fn announced_line_gives_port() {
+        let pattern = Regex::new(r"Listening on http://127\.0\.0\.1:(\d+)/").unwrap();
+
+        assert_eq!(
+            announced_port("loading\nListening on http://127.0.0.1:8123/\n", &pattern),
+            Some(8123)
+        );
+        assert_eq!(
+            announced_port("Listening on http://[::1]:8123/\n", &pattern),
+            None
+        );
+    }
+
+    #[test]
+    fn control_fd_server_reports_port() {
+        let dir = tempfile::tempdir().unwrap();
+        let program = fake_server(
+            dir.path(),
+            "echo '{\"event\":\"listen\",\"socket\":\"http\",\"port\":4321}' >&3\nexec sleep 30",
+        );
+        let launch = Launch {
+            port: PortSource::ControlFd {
+                socket: "http".into(),
+            },
+            ..Launch::with_port_flags(&program, &[])
+        };
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+
+        let process = runtime
+            .block_on(ServerProcess::launch(&launch, Duration::from_secs(10)))
+            .unwrap();
+
+        assert_eq!(process.base_url(), "http://127.0.0.1:4321");
+    }
+
+    #[test]
+    fn sigterm_stops_server_in_grace() {
+        let dir = tempfile::tempdir().unwrap();
+        let program = fake_server(
+            dir.path(),
+            "trap 'exit 0' TERM\necho \"listening on http://127.0.0.1:$port\" >&2\n\
+             while true; do sleep 0.1; done",
+        );
+        let launch = Launch {
+            stop_grace: Some(Duration::from_secs(5)),
+            ..Launch::with_port_flags(&program, &[])
+        };
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let mut process = runtime
+            .block_on(ServerProcess::launch(&launch, Duration::from_secs(10)))
+            .unwrap();
+
+        process.kill();
+
+        let status = process.exit_status().expect("the server exited");
+        assert!(status.success(), "{status}");
     }
 
     #[test]

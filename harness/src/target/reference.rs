@@ -65,6 +65,13 @@ impl Target for ReferenceTarget {
         &self.capabilities
     }
 
+    fn version(&self) -> String {
+        format!(
+            "edgecase-runtime {} (in process)",
+            env!("CARGO_PKG_VERSION")
+        )
+    }
+
     async fn start(&self, case: &Case, syntax: Syntax) -> Result<Box<dyn Session>, Error> {
         let script = case.script(syntax).ok_or_else(|| Error::Unsupported {
             target: self.name().into(),

@@ -446,6 +446,7 @@ fn install<'js>(
         super::crypto::register(ctx, &host)?;
         super::outbound::register(ctx, &host, state, spec.limits.subrequests)?;
         super::natives::register_web(ctx, &host)?;
+        super::chunks::register(ctx, &host)?;
         let config = Object::new(ctx.clone())?;
         config.set("syntax", syntax.as_str())?;
         let bindings = Object::new(ctx.clone())?;

@@ -3,6 +3,7 @@
 
 mod allocator;
 mod bootstrap;
+mod chunks;
 mod crypto;
 mod host;
 mod isolate;

@@ -1,25 +1,25 @@
 // Blob and File (W3C File API) and FormData (WHATWG XMLHttpRequest standard), with the
 // multipart/form-data serializer and parser that Request and Response bodies use.
+//
+// A chunk: `engine/bootstrap.rs` wraps this file in `export default function (core) { ... }`, so
+// the names below come from the core and the `return` at the end lists the chunk's exports.
+
+const {
+  bufferSourceBytes,
+  concatBytes,
+  createIteratorPrototype,
+  createPairIterator,
+  decodeUtf8,
+  encodeUtf8,
+  isBufferSource,
+  requireChunk,
+  toUSVString,
+} = core;
 
 /** Returns `type` lowercased, or "" when it has a character outside U+0020 to U+007E. */
 function normalizeBlobType(type) {
   const text = String(type);
   return /^[\x20-\x7e]*$/.test(text) ? text.toLowerCase() : "";
-}
-
-/** Joins byte arrays into one new Uint8Array. */
-function concatBytes(chunks) {
-  let length = 0;
-  for (const chunk of chunks) {
-    length += chunk.byteLength;
-  }
-  const result = new Uint8Array(length);
-  let offset = 0;
-  for (const chunk of chunks) {
-    result.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return result;
 }
 
 /** Resolves a relative `slice()` index against `size`, as the File API's slice() does. */
@@ -117,7 +117,7 @@ class Blob {
   }
 
   stream() {
-    return createBufferedByteStream(this.#bytes).object;
+    return requireChunk("streams").createBufferedByteStream(this.#bytes).object;
   }
 }
 Object.defineProperty(Blob.prototype, Symbol.toStringTag, { value: "Blob", configurable: true });
@@ -420,12 +420,66 @@ function parseMultipart(bytes, boundary) {
 /** Parses an application/x-www-form-urlencoded body into a FormData. */
 function parseUrlencodedFormData(bytes) {
   const formData = new FormData();
-  for (const [name, value] of decodeFormPairs(decodeUtf8(bytes))) {
+  for (const [name, value] of requireChunk("url").decodeFormPairs(decodeUtf8(bytes))) {
     formData.append(name, value);
   }
   return formData;
 }
 
-defineGlobal("Blob", Blob);
-defineGlobal("File", File);
-defineGlobal("FormData", FormData);
+/** Returns the essence ("type/subtype", lowercase) and parameters of a MIME type string. */
+function parseMimeType(text) {
+  const [essence, ...rest] = text.split(";");
+  const parameters = new Map();
+  for (const part of rest) {
+    const equals = part.indexOf("=");
+    if (equals === -1) {
+      continue;
+    }
+    const name = part.slice(0, equals).trim().toLowerCase();
+    let value = part.slice(equals + 1).trim();
+    if (value.startsWith('"') && value.endsWith('"') && value.length >= 2) {
+      value = value.slice(1, -1).replace(/\\(.)/g, "$1");
+    }
+    if (name !== "" && !parameters.has(name)) {
+      parameters.set(name, value);
+    }
+  }
+  return { essence: essence.trim().toLowerCase(), parameters };
+}
+
+/** Parses body bytes as FormData according to the Content-Type header value. */
+function parseFormDataBody(bytes, contentType) {
+  if (contentType === null) {
+    throw new TypeError("Parsing a Body as FormData requires a Content-Type header.");
+  }
+  const { essence, parameters } = parseMimeType(contentType);
+  if (essence === "multipart/form-data") {
+    const boundary = parameters.get("boundary");
+    if (boundary === undefined || boundary === "") {
+      throw new TypeError(
+        "No boundary string in Content-Type header. The multipart/form-data MIME type " +
+          "requires a boundary parameter, e.g. 'Content-Type: multipart/form-data; " +
+          "boundary=\"abcd\"'. See RFC 7578, section 4.",
+      );
+    }
+    return parseMultipart(bytes, boundary);
+  }
+  if (essence === "application/x-www-form-urlencoded") {
+    return parseUrlencodedFormData(bytes);
+  }
+  throw new TypeError(
+    "Unrecognized Content-Type header value. FormData can only parse the following MIME " +
+      "types: multipart/form-data, application/x-www-form-urlencoded",
+  );
+}
+
+return {
+  Blob,
+  File,
+  FormData,
+  blobBytes,
+  createBlob,
+  newMultipartBoundary,
+  parseFormDataBody,
+  serializeMultipart,
+};

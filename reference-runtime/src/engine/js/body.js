@@ -31,8 +31,11 @@ function bodyIsUsed(state) {
   return state.used || (state.stream !== null && state.stream.disturbed);
 }
 
+// A body with a stream implies that the streams chunk is loaded, so the functions below load
+// it only where `state.stream` is set or where they make a stream.
+
 function bodyIsLocked(state) {
-  return state.stream !== null && isReadableStreamLocked(state.stream);
+  return state.stream !== null && requireChunk("streams").isReadableStreamLocked(state.stream);
 }
 
 /** Throws the TypeError that reading a used or locked body gives. */
@@ -41,7 +44,7 @@ function assertBodyReadable(state) {
     throw new TypeError(BODY_USED_MESSAGE);
   }
   if (bodyIsLocked(state)) {
-    throw new TypeError(STREAM_LOCKED_MESSAGE);
+    throw new TypeError(requireChunk("streams").STREAM_LOCKED_MESSAGE);
   }
 }
 
@@ -50,7 +53,7 @@ function bufferedBodyBytes(state) {
   if (state.stream === null) {
     return state.bytes;
   }
-  return bufferedStreamBytes(state.stream);
+  return requireChunk("streams").bufferedStreamBytes(state.stream);
 }
 
 /**
@@ -66,7 +69,7 @@ function takeBufferedBody(state) {
   }
   state.used = true;
   if (state.stream !== null) {
-    markStreamConsumed(state.stream);
+    requireChunk("streams").markStreamConsumed(state.stream);
   }
   return bytes;
 }
@@ -83,15 +86,16 @@ function consumeBody(state) {
   if (bytes !== null) {
     return Promise.resolve(bytes);
   }
-  return readAllBytes(state.stream);
+  return requireChunk("streams").readAllBytes(state.stream);
 }
 
 /** Returns the body's ReadableStream record, creating one over the bytes on first access. */
 function bodyStream(state) {
   if (state.stream === null && state.bytes !== null) {
-    state.stream = createBufferedByteStream(state.bytes);
+    const streams = requireChunk("streams");
+    state.stream = streams.createBufferedByteStream(state.bytes);
     if (state.used) {
-      markStreamConsumed(state.stream);
+      streams.markStreamConsumed(state.stream);
     }
   }
   return state.stream;
@@ -111,7 +115,7 @@ function cloneBodyState(state) {
   if (bytes !== null) {
     return createBodyState(bytes);
   }
-  const [branch1, branch2] = readableStreamTee(state.stream);
+  const [branch1, branch2] = requireChunk("streams").readableStreamTee(state.stream);
   state.stream = branch1;
   return createStreamBodyState(branch2);
 }
@@ -128,11 +132,19 @@ function transferBodyState(state) {
   if (bytes !== null) {
     return createBodyState(bytes);
   }
-  const identity = createTransformStream(
-    (chunk, controller) => transformStreamDefaultControllerEnqueue(controller, chunk),
+  const streams = requireChunk("streams");
+  const identity = streams.createTransformStream(
+    (chunk, controller) => streams.transformStreamDefaultControllerEnqueue(controller, chunk),
     () => undefined,
   );
-  const piping = readableStreamPipeTo(state.stream, identity.writable, false, false, false, undefined);
+  const piping = streams.readableStreamPipeTo(
+    state.stream,
+    identity.writable,
+    false,
+    false,
+    false,
+    undefined,
+  );
   markPromiseHandled(piping);
   return createStreamBodyState(identity.readable);
 }
@@ -152,81 +164,37 @@ function extractBody(init) {
     const bytes = bufferSourceBytes(init, "The body").slice();
     return { state: createBodyState(bytes), contentType: null };
   }
-  if (init instanceof Blob) {
+  // An instance of a chunk's class implies that the chunk is loaded, so these checks load none.
+  if (isChunkInstance(init, "blob", "Blob")) {
     return {
-      state: createBodyState(blobBytes(init)),
+      state: createBodyState(requireChunk("blob").blobBytes(init)),
       contentType: init.type === "" ? null : init.type,
     };
   }
-  if (init instanceof URLSearchParams) {
+  if (isChunkInstance(init, "url", "URLSearchParams")) {
     return {
       state: createBodyState(encodeUtf8(init.toString())),
       contentType: "application/x-www-form-urlencoded;charset=UTF-8",
     };
   }
-  if (init instanceof FormData) {
+  if (isChunkInstance(init, "blob", "FormData")) {
+    const { newMultipartBoundary, serializeMultipart } = requireChunk("blob");
     const boundary = newMultipartBoundary();
     return {
       state: createBodyState(serializeMultipart(init, boundary)),
       contentType: `multipart/form-data; boundary=${boundary}`,
     };
   }
-  const stream = readableStreamRecordOf(init);
+  const streams = loadedChunk("streams");
+  const stream = streams === undefined ? undefined : streams.readableStreamRecordOf(init);
   if (stream !== undefined) {
     assertSameRequest(init, "ReadableStream");
-    if (stream.disturbed || isReadableStreamLocked(stream)) {
+    if (stream.disturbed || streams.isReadableStreamLocked(stream)) {
       throw new TypeError(STREAM_DISTURBED_MESSAGE);
     }
     return { state: createStreamBodyState(stream), contentType: null };
   }
   return { state: createBodyState(encodeUtf8(init)), contentType: "text/plain;charset=UTF-8" };
-}
-
-/** Returns the essence ("type/subtype", lowercase) and parameters of a MIME type string. */
-function parseMimeType(text) {
-  const [essence, ...rest] = text.split(";");
-  const parameters = new Map();
-  for (const part of rest) {
-    const equals = part.indexOf("=");
-    if (equals === -1) {
-      continue;
-    }
-    const name = part.slice(0, equals).trim().toLowerCase();
-    let value = part.slice(equals + 1).trim();
-    if (value.startsWith('"') && value.endsWith('"') && value.length >= 2) {
-      value = value.slice(1, -1).replace(/\\(.)/g, "$1");
-    }
-    if (name !== "" && !parameters.has(name)) {
-      parameters.set(name, value);
-    }
-  }
-  return { essence: essence.trim().toLowerCase(), parameters };
-}
-
-/** Parses body bytes as FormData according to the Content-Type header value. */
-function parseFormDataBody(bytes, contentType) {
-  if (contentType === null) {
-    throw new TypeError("Parsing a Body as FormData requires a Content-Type header.");
-  }
-  const { essence, parameters } = parseMimeType(contentType);
-  if (essence === "multipart/form-data") {
-    const boundary = parameters.get("boundary");
-    if (boundary === undefined || boundary === "") {
-      throw new TypeError(
-        "No boundary string in Content-Type header. The multipart/form-data MIME type " +
-          "requires a boundary parameter, e.g. 'Content-Type: multipart/form-data; " +
-          "boundary=\"abcd\"'. See RFC 7578, section 4.",
-      );
-    }
-    return parseMultipart(bytes, boundary);
-  }
-  if (essence === "application/x-www-form-urlencoded") {
-    return parseUrlencodedFormData(bytes);
-  }
-  throw new TypeError(
-    "Unrecognized Content-Type header value. FormData can only parse the following MIME " +
-      "types: multipart/form-data, application/x-www-form-urlencoded",
-  );
 }
 
 /**
@@ -279,13 +247,15 @@ function defineBodyMixin(prototype, bodyOf, headersOf, ioType) {
 
     formData() {
       return consume(this, (bytes, object) => {
-        return parseFormDataBody(bytes, headersOf(object).get("content-type"));
+        const contentType = headersOf(object).get("content-type");
+        return requireChunk("blob").parseFormDataBody(bytes, contentType);
       });
     },
 
     blob() {
       return consume(this, (bytes, object) => {
-        return createBlob(bytes.slice(), headersOf(object).get("content-type") ?? "");
+        const type = headersOf(object).get("content-type") ?? "";
+        return requireChunk("blob").createBlob(bytes.slice(), type);
       });
     },
   };

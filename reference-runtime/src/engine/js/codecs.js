@@ -1,6 +1,12 @@
 // Transform streams that encode, decode, compress and decompress: TextEncoderStream and
 // TextDecoderStream (WHATWG Encoding standard), CompressionStream and DecompressionStream
 // (WHATWG Compression standard). Decoding and compression run in Rust; see natives/.
+//
+// A chunk: `engine/bootstrap.rs` wraps this file in `export default function (core) { ... }`, so
+// the names below come from the core and the `return` at the end lists the chunk's exports.
+
+const { bufferSourceBytes, claimForCurrentRequest, encodeUtf8, host, requireChunk } = core;
+const { createTransformStream, transformStreamDefaultControllerEnqueue } = requireChunk("streams");
 
 /** Defines the `readable` and `writable` getters of a class whose `transformOf` is a record. */
 function defineTransformPair(prototype, transformOf) {
@@ -91,7 +97,7 @@ class TextDecoderStream {
 
   constructor(label = "utf-8", options = undefined) {
     claimForCurrentRequest(this);
-    const decoder = new TextDecoder(label, options);
+    const decoder = new (requireChunk("encoding").TextDecoder)(label, options);
     this.#decoder = decoder;
     this.#transform = createTransformStream(
       (chunk, controller) => {
@@ -214,7 +220,4 @@ Object.defineProperty(DecompressionStream.prototype, Symbol.toStringTag, {
   configurable: true,
 });
 
-defineGlobal("TextEncoderStream", TextEncoderStream);
-defineGlobal("TextDecoderStream", TextDecoderStream);
-defineGlobal("CompressionStream", CompressionStream);
-defineGlobal("DecompressionStream", DecompressionStream);
+return { TextEncoderStream, TextDecoderStream, CompressionStream, DecompressionStream };

@@ -1,5 +1,10 @@
 // The console global. Output goes to the engine's log through `host.log(level, text)`, formatted
 // roughly as Node's util.format and util.inspect do.
+//
+// A chunk: `engine/bootstrap.rs` wraps this file in `export default function (core) { ... }`, so
+// the names below come from the core and the `return` at the end lists the chunk's exports.
+
+const { host, isChunkInstance, reflectGetOwnPropertyDescriptor } = core;
 
 /** Default depth of nested objects that inspect() expands, as in Node. */
 const INSPECT_DEPTH = 2;
@@ -10,23 +15,43 @@ const INSPECT_LINE_WIDTH = 72;
 /** Maximum number of array items or Map and Set entries shown before "... N more items". */
 const INSPECT_MAX_ITEMS = 100;
 
-/** Getters that inspect() shows for the runtime's own classes, whose state is private. */
-const INSPECTED_GETTERS = new Map([
-  [URL, ["href", "origin", "protocol", "username", "password", "host", "hostname", "port", "pathname", "search", "hash"]],
-  [Request, ["method", "url", "headers", "redirect", "bodyUsed", "cf"]],
-  [Response, ["status", "statusText", "headers", "ok", "redirected", "url", "type", "bodyUsed"]],
-  [File, ["name", "size", "type", "lastModified"]],
-  [Blob, ["size", "type"]],
-  [AbortSignal, ["aborted", "reason"]],
-  [AbortController, ["signal"]],
-  [TextEncoder, ["encoding"]],
-  [TextDecoder, ["encoding", "fatal", "ignoreBOM"]],
-  [CustomEvent, ["type", "detail"]],
-  [Event, ["type", "defaultPrevented", "cancelable", "timeStamp"]],
-]);
+/**
+ * Getters that inspect() shows for the runtime's own classes, whose state is private, as
+ * `[chunk, class, getters]`. The chunk is null for a class of the core. The first class that a
+ * value is an instance of applies.
+ */
+const INSPECTED_GETTERS = [
+  ["url", "URL", ["href", "origin", "protocol", "username", "password", "host", "hostname", "port", "pathname", "search", "hash"]],
+  [null, "Request", ["method", "url", "headers", "redirect", "bodyUsed", "cf"]],
+  [null, "Response", ["status", "statusText", "headers", "ok", "redirected", "url", "type", "bodyUsed"]],
+  ["blob", "File", ["name", "size", "type", "lastModified"]],
+  ["blob", "Blob", ["size", "type"]],
+  ["abort", "AbortSignal", ["aborted", "reason"]],
+  ["abort", "AbortController", ["signal"]],
+  ["encoding", "TextEncoder", ["encoding"]],
+  ["encoding", "TextDecoder", ["encoding", "fatal", "ignoreBOM"]],
+  ["events", "CustomEvent", ["type", "detail"]],
+  ["events", "Event", ["type", "defaultPrevented", "cancelable", "timeStamp"]],
+];
 
-/** Classes whose entries inspect() lists as `key => value`, like a Map. */
-const INSPECTED_PAIR_LISTS = [Headers, URLSearchParams, FormData];
+/** Classes whose entries inspect() lists as `key => value`, like a Map, as `[chunk, class]`. */
+const INSPECTED_PAIR_LISTS = [
+  [null, "Headers"],
+  ["url", "URLSearchParams"],
+  ["blob", "FormData"],
+];
+
+/**
+ * Returns true when `value` is an instance of class `className` of the core (`chunkName` null)
+ * or of a chunk. It never loads a chunk, because no value can be an instance of a class that
+ * does not exist yet.
+ */
+function isRuntimeInstance(value, chunkName, className) {
+  if (chunkName === null) {
+    return value instanceof core[className];
+  }
+  return isChunkInstance(value, chunkName, className);
+}
 
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 
@@ -110,7 +135,7 @@ function ownPropertyEntries(value, state, depth, skipIndices) {
     if (skipIndices && typeof key === "string" && /^(0|[1-9]\d*)$/.test(key)) {
       continue;
     }
-    const descriptor = Reflect.getOwnPropertyDescriptor(value, key);
+    const descriptor = reflectGetOwnPropertyDescriptor(value, key);
     if (descriptor === undefined || !descriptor.enumerable) {
       continue;
     }
@@ -240,8 +265,8 @@ function formatObject(value, state, depth) {
     return joinItems(`${name ?? (isMap ? "Map" : "Set")}(${value.size}) `, "{", "}", items, depth);
   }
 
-  for (const listClass of INSPECTED_PAIR_LISTS) {
-    if (value instanceof listClass) {
+  for (const [chunkName, className] of INSPECTED_PAIR_LISTS) {
+    if (isRuntimeInstance(value, chunkName, className)) {
       const items = [];
       for (const [key, entry] of value) {
         items.push(`${formatValue(key, state, depth + 1)} => ${formatValue(entry, state, depth + 1)}`);
@@ -249,8 +274,8 @@ function formatObject(value, state, depth) {
       return joinItems(`${name} `, "{", "}", items, depth);
     }
   }
-  for (const [webClass, getters] of INSPECTED_GETTERS) {
-    if (value instanceof webClass) {
+  for (const [chunkName, className, getters] of INSPECTED_GETTERS) {
+    if (isRuntimeInstance(value, chunkName, className)) {
       const items = [];
       for (const getter of getters) {
         let text;
@@ -555,4 +580,4 @@ const console = {
   },
 };
 
-defineGlobal("console", console);
+return { console, inspect };

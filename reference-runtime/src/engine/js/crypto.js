@@ -1,5 +1,10 @@
 // crypto.getRandomValues and crypto.randomUUID, backed by the OS random source. Workers forbids
 // both at global scope, because random values there would be identical across isolates.
+//
+// A chunk: `engine/bootstrap.rs` wraps this file in `export default function (core) { ... }`, so
+// the names below come from the core and the `return` at the end lists the chunk's exports.
+
+const { assertInRequest, createDOMException, host, requireChunk } = core;
 
 const MAX_RANDOM_BYTES = 65536;
 
@@ -23,13 +28,13 @@ class Crypto {
   getRandomValues(array) {
     assertInRequest();
     if (!isIntegerArray(array)) {
-      throw new DOMException(
+      throw createDOMException(
         "The data argument must be an integer-type TypedArray",
         "TypeMismatchError",
       );
     }
     if (array.byteLength > MAX_RANDOM_BYTES) {
-      throw new DOMException(
+      throw createDOMException(
         `The data argument must be at most ${MAX_RANDOM_BYTES} bytes long, but it is ` +
           `${array.byteLength} bytes`,
         "QuotaExceededError",
@@ -48,5 +53,13 @@ class Crypto {
   }
 }
 
-defineGlobal("Crypto", Crypto);
-defineGlobal("crypto", new Crypto());
+// crypto.subtle loads the subtle chunk on first access.
+Object.defineProperty(Crypto.prototype, "subtle", {
+  get() {
+    return requireChunk("subtle").subtleCrypto;
+  },
+  enumerable: true,
+  configurable: true,
+});
+
+return { Crypto, crypto: new Crypto() };

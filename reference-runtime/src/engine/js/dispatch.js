@@ -1,5 +1,6 @@
 // Request dispatch: builds the incoming Request, runs the module's `fetch` handler or the
-// service worker's fetch listeners, and hands the Response or the failure back to the engine.
+// service worker's fetch listeners (in service-worker.js), and hands the Response or the failure
+// back to the engine.
 
 const workerState = {
   syntax: "module",
@@ -8,11 +9,6 @@ const workerState = {
   fetchListeners: [],
 };
 
-const TOO_LATE_MESSAGE =
-  "Too late to call FetchEvent.respondWith(). It must be called synchronously in the event " +
-  "handler.";
-const ALREADY_CALLED_MESSAGE =
-  "FetchEvent.respondWith() has already been called; it can only be called once.";
 const NO_FETCH_EXPORT_WARNING =
   "Received a FetchEvent but we lack a handler for FetchEvents. Did you remember to export a " +
   "fetch() function?";
@@ -52,55 +48,6 @@ class ExecutionContext {
 
   passThroughOnException() {
     host.passThroughOnException(this.#requestId);
-  }
-}
-
-/** Internal state of each FetchEvent: the dispatch window and the response it was given. */
-const fetchEventStates = new WeakMap();
-
-class FetchEvent extends Event {
-  constructor(type, init = {}) {
-    super(type, { cancelable: true });
-    fetchEventStates.set(this, {
-      request: init.request,
-      requestId: 0,
-      dispatching: false,
-      responded: false,
-      response: undefined,
-    });
-  }
-
-  get request() {
-    return fetchEventStates.get(this).request;
-  }
-
-  respondWith(response) {
-    const state = fetchEventStates.get(this);
-    if (!state.dispatching) {
-      throw new DOMException(TOO_LATE_MESSAGE, "InvalidStateError");
-    }
-    if (state.responded) {
-      throw new DOMException(ALREADY_CALLED_MESSAGE, "InvalidStateError");
-    }
-    state.responded = true;
-    state.response = response;
-    // The Service Workers spec stops propagation here, so later listeners never run.
-    this.stopImmediatePropagation();
-  }
-
-  waitUntil(promise) {
-    const state = fetchEventStates.get(this);
-    if (state.requestId === 0) {
-      throw new DOMException("waitUntil() can only be called on trusted event.", "InvalidStateError");
-    }
-    trackWaitUntil(state.requestId, promise);
-  }
-
-  passThroughOnException() {
-    const state = fetchEventStates.get(this);
-    if (state.requestId !== 0) {
-      host.passThroughOnException(state.requestId);
-    }
   }
 }
 
@@ -185,7 +132,7 @@ async function pumpStream(requestId, stream) {
         break;
       }
       if (!host.streamChunk(requestId, toChunk(value))) {
-        await reader.cancel(new DOMException(CLIENT_DISCONNECTED_MESSAGE, "AbortError"));
+        await reader.cancel(createDOMException(CLIENT_DISCONNECTED_MESSAGE, "AbortError"));
         return;
       }
     }
@@ -205,7 +152,7 @@ function cancelStream(requestId) {
   const reader = responseReaders.get(requestId);
   responseReaders.delete(requestId);
   if (reader !== undefined) {
-    reader.cancel(new DOMException(CLIENT_DISCONNECTED_MESSAGE, "AbortError")).catch(() => {});
+    reader.cancel(createDOMException(CLIENT_DISCONNECTED_MESSAGE, "AbortError")).catch(() => {});
   }
 }
 
@@ -232,41 +179,6 @@ function runModuleHandler(requestId, request) {
   settleResponse(requestId, result);
 }
 
-function runFetchListeners(requestId, request) {
-  const event = new FetchEvent("fetch", { request });
-  const state = fetchEventStates.get(event);
-  state.requestId = requestId;
-  state.dispatching = true;
-  setEventTrusted(event);
-  beginEventDispatch(event, globalThis);
-  try {
-    for (const listener of workerState.fetchListeners.slice()) {
-      if (isEventStopped(event)) {
-        break;
-      }
-      if (typeof listener === "function") {
-        listener.call(globalThis, event);
-      } else if (listener !== null && typeof listener.handleEvent === "function") {
-        listener.handleEvent(event);
-      }
-    }
-  } catch (error) {
-    failRequest(requestId, error);
-    return;
-  } finally {
-    state.dispatching = false;
-    endEventDispatch(event);
-  }
-
-  if (state.responded) {
-    settleResponse(requestId, state.response);
-  } else if (event.defaultPrevented) {
-    failRequest(requestId, new Error("preventDefault() called but respondWith() not called"));
-  } else {
-    host.passThrough(requestId, bodyWasRead(requestId));
-  }
-}
-
 /** Entry point of every request: `headerPairs` is a flat [name, value, ...] list. */
 function dispatchFetch(requestId, method, url, headerPairs, body) {
   let request;
@@ -284,9 +196,8 @@ function dispatchFetch(requestId, method, url, headerPairs, body) {
   if (workerState.syntax === "module") {
     runModuleHandler(requestId, request);
   } else {
-    runFetchListeners(requestId, request);
+    requireChunk("service-worker").runFetchListeners(requestId, request);
   }
 }
 
-defineGlobal("FetchEvent", FetchEvent);
 defineGlobal("ExecutionContext", ExecutionContext);

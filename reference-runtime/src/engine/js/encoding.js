@@ -1,42 +1,10 @@
 // TextEncoder, TextDecoder, atob and btoa (WHATWG Encoding and HTML standards). Decoding runs in
 // Rust through encoding_rs; see natives/encoding.rs.
+//
+// A chunk: `engine/bootstrap.rs` wraps this file in `export default function (core) { ... }`, so
+// the names below come from the core and the `return` at the end lists the chunk's exports.
 
-/**
- * Returns a Uint8Array over the bytes of a BufferSource (an ArrayBuffer, a SharedArrayBuffer,
- * a TypedArray or a DataView) without copying, or throws a TypeError naming `what`.
- */
-function bufferSourceBytes(value, what) {
-  if (value instanceof ArrayBuffer) {
-    return new Uint8Array(value);
-  }
-  if (typeof SharedArrayBuffer === "function" && value instanceof SharedArrayBuffer) {
-    return new Uint8Array(value);
-  }
-  if (ArrayBuffer.isView(value)) {
-    return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
-  }
-  throw new TypeError(`${what} must be an ArrayBuffer, a TypedArray or a DataView.`);
-}
-
-/** Returns true for an ArrayBuffer, SharedArrayBuffer, TypedArray or DataView. */
-function isBufferSource(value) {
-  return (
-    value instanceof ArrayBuffer ||
-    (typeof SharedArrayBuffer === "function" && value instanceof SharedArrayBuffer) ||
-    ArrayBuffer.isView(value)
-  );
-}
-
-/** Encodes a string as UTF-8, with each lone surrogate as U+FFFD, as USVString conversion does. */
-function encodeUtf8(text) {
-  return host.utf8Encode(String(text).toWellFormed());
-}
-
-/** Decodes UTF-8 bytes with replacement and BOM removal, the standard's "UTF-8 decode". */
-function decodeUtf8(bytes) {
-  const state = host.textDecoderNew("utf-8", false, false);
-  return host.textDecoderDecode(state, bytes, false);
-}
+const { bufferSourceBytes, createDOMException, encodeUtf8, host } = core;
 
 /** Returns the number of UTF-8 bytes of a code point. */
 function utf8Length(codePoint) {
@@ -180,7 +148,7 @@ function btoa(data) {
     const second = index + 1 < text.length ? text.charCodeAt(index + 1) : 0;
     const third = index + 2 < text.length ? text.charCodeAt(index + 2) : 0;
     if (first > 0xff || second > 0xff || third > 0xff) {
-      throw new DOMException(BTOA_MESSAGE, "InvalidCharacterError");
+      throw createDOMException(BTOA_MESSAGE, "InvalidCharacterError");
     }
     const triple = (first << 16) | (second << 8) | third;
     output += BASE64_ALPHABET[triple >> 18] + BASE64_ALPHABET[(triple >> 12) & 0x3f];
@@ -204,7 +172,7 @@ function atob(data) {
     }
   }
   if (text.length % 4 === 1) {
-    throw new DOMException(ATOB_MESSAGE, "InvalidCharacterError");
+    throw createDOMException(ATOB_MESSAGE, "InvalidCharacterError");
   }
 
   let output = "";
@@ -214,7 +182,7 @@ function atob(data) {
     const code = text.charCodeAt(index);
     const value = code < 128 ? BASE64_VALUES[code] : -1;
     if (value === -1) {
-      throw new DOMException(ATOB_MESSAGE, "InvalidCharacterError");
+      throw createDOMException(ATOB_MESSAGE, "InvalidCharacterError");
     }
     buffer = ((buffer << 6) | value) & 0xffffff;
     bits += 6;
@@ -226,7 +194,4 @@ function atob(data) {
   return output;
 }
 
-defineGlobal("TextEncoder", TextEncoder);
-defineGlobal("TextDecoder", TextDecoder);
-defineGlobal("atob", atob);
-defineGlobal("btoa", btoa);
+return { TextEncoder, TextDecoder, atob, btoa };

@@ -1,116 +1,10 @@
-// DOMException, Event, EventTarget, CustomEvent, ErrorEvent (HTML standard), AbortController and
-// AbortSignal, following the WHATWG DOM standard except where workerd differs. Each difference is
-// marked where it sits.
+// Event, EventTarget, CustomEvent and ErrorEvent (HTML standard), following the WHATWG DOM
+// standard except where workerd differs. Each difference is marked where it sits.
+//
+// A chunk: `engine/bootstrap.rs` wraps this file in `export default function (core) { ... }`, so
+// the names below come from the core and the `return` at the end lists the chunk's exports.
 
-/** Legacy `code` values of the DOMException names that have one (Web IDL, "error names"). */
-const DOM_EXCEPTION_CODES = {
-  IndexSizeError: 1,
-  HierarchyRequestError: 3,
-  WrongDocumentError: 4,
-  InvalidCharacterError: 5,
-  NoModificationAllowedError: 7,
-  NotFoundError: 8,
-  NotSupportedError: 9,
-  InUseAttributeError: 10,
-  InvalidStateError: 11,
-  SyntaxError: 12,
-  InvalidModificationError: 13,
-  NamespaceError: 14,
-  InvalidAccessError: 15,
-  TypeMismatchError: 17,
-  SecurityError: 18,
-  NetworkError: 19,
-  AbortError: 20,
-  URLMismatchError: 21,
-  QuotaExceededError: 22,
-  TimeoutError: 23,
-  InvalidNodeTypeError: 24,
-  DataCloneError: 25,
-};
-
-/** Constant names such as `ABORT_ERR` that DOMException and its prototype carry. */
-const DOM_EXCEPTION_CONSTANTS = {
-  INDEX_SIZE_ERR: 1,
-  DOMSTRING_SIZE_ERR: 2,
-  HIERARCHY_REQUEST_ERR: 3,
-  WRONG_DOCUMENT_ERR: 4,
-  INVALID_CHARACTER_ERR: 5,
-  NO_DATA_ALLOWED_ERR: 6,
-  NO_MODIFICATION_ALLOWED_ERR: 7,
-  NOT_FOUND_ERR: 8,
-  NOT_SUPPORTED_ERR: 9,
-  INUSE_ATTRIBUTE_ERR: 10,
-  INVALID_STATE_ERR: 11,
-  SYNTAX_ERR: 12,
-  INVALID_MODIFICATION_ERR: 13,
-  NAMESPACE_ERR: 14,
-  INVALID_ACCESS_ERR: 15,
-  VALIDATION_ERR: 16,
-  TYPE_MISMATCH_ERR: 17,
-  SECURITY_ERR: 18,
-  NETWORK_ERR: 19,
-  ABORT_ERR: 20,
-  URL_MISMATCH_ERR: 21,
-  QUOTA_EXCEEDED_ERR: 22,
-  TIMEOUT_ERR: 23,
-  INVALID_NODE_TYPE_ERR: 24,
-  DATA_CLONE_ERR: 25,
-};
-
-// DOMException inherits from Error so that it has a stack and `instanceof Error` holds, as in V8.
-// `name` and `message` are prototype getters, as Web IDL defines them, not own properties.
-class DOMException extends Error {
-  #name;
-  #message;
-
-  constructor(message = undefined, options = undefined) {
-    super();
-    // Start the stack at the caller, so it does not show this constructor's frame.
-    Error.captureStackTrace(this, new.target);
-    this.#message = message === undefined ? "" : String(message);
-    if (options !== null && typeof options === "object") {
-      this.#name = options.name === undefined ? "Error" : String(options.name);
-      if ("cause" in options) {
-        Object.defineProperty(this, "cause", {
-          value: options.cause,
-          writable: true,
-          configurable: true,
-          enumerable: false,
-        });
-      }
-    } else {
-      this.#name = options === undefined ? "Error" : String(options);
-    }
-  }
-
-  get name() {
-    return this.#name;
-  }
-
-  get message() {
-    return this.#message;
-  }
-
-  get code() {
-    return DOM_EXCEPTION_CODES[this.#name] ?? 0;
-  }
-}
-
-for (const [constant, code] of Object.entries(DOM_EXCEPTION_CONSTANTS)) {
-  const descriptor = { value: code, writable: false, enumerable: true, configurable: false };
-  Object.defineProperty(DOMException, constant, descriptor);
-  Object.defineProperty(DOMException.prototype, constant, descriptor);
-}
-Object.defineProperty(DOMException.prototype, Symbol.toStringTag, {
-  value: "DOMException",
-  configurable: true,
-});
-
-/** Message of the AbortError that `abort()` uses when no reason is given (workerd's text). */
-const ABORT_MESSAGE = "The operation was aborted";
-
-/** Message of the TimeoutError that `AbortSignal.timeout()` uses (workerd's text). */
-const TIMEOUT_ABORT_MESSAGE = "The operation was aborted due to timeout";
+const { createDOMException, isChunkInstance } = core;
 
 // Set by the static block of Event: marks an event as dispatched by the runtime.
 let setEventTrusted;
@@ -138,7 +32,7 @@ class Event {
     };
     beginEventDispatch = (event, target) => {
       if (event.#dispatching) {
-        throw new DOMException("The event is already being dispatched.", "InvalidStateError");
+        throw createDOMException("The event is already being dispatched.", "InvalidStateError");
       }
       event.#dispatching = true;
       event.#target = target;
@@ -249,15 +143,16 @@ class Event {
   }
 }
 
+const phaseDescriptor = { value: 0, writable: false, enumerable: true, configurable: false };
 for (const [phase, value] of [
   ["NONE", 0],
   ["CAPTURING_PHASE", 1],
   ["AT_TARGET", 2],
   ["BUBBLING_PHASE", 3],
 ]) {
-  const descriptor = { value, writable: false, enumerable: true, configurable: false };
-  Object.defineProperty(Event, phase, descriptor);
-  Object.defineProperty(Event.prototype, phase, descriptor);
+  phaseDescriptor.value = value;
+  Object.defineProperty(Event, phase, phaseDescriptor);
+  Object.defineProperty(Event.prototype, phase, phaseDescriptor);
 }
 Object.defineProperty(Event.prototype, Symbol.toStringTag, { value: "Event", configurable: true });
 
@@ -426,7 +321,7 @@ class EventTarget {
       }
       once = Boolean(options.once);
       signal = options.signal;
-      if (signal !== undefined && !(signal instanceof AbortSignal)) {
+      if (signal !== undefined && !isChunkInstance(signal, "abort", "AbortSignal")) {
         throw new TypeError("addEventListener(): options.signal must be an AbortSignal.");
       }
     }
@@ -520,173 +415,16 @@ Object.defineProperty(EventTarget.prototype, Symbol.toStringTag, {
   configurable: true,
 });
 
-// Set by the static block of AbortSignal.
-let createAbortSignal;
-let signalAbort;
-
-/** Token that lets module code construct an AbortSignal while user code cannot. */
-const ABORT_SIGNAL_TOKEN = Symbol("AbortSignal constructor token");
-
-/** Returns the value as an AbortSignal, or throws a TypeError naming the argument. */
-function requireAbortSignal(value, what) {
-  if (!(value instanceof AbortSignal)) {
-    throw new TypeError(`${what} must be an AbortSignal.`);
-  }
-  return value;
-}
-
-/** Converts the `milliseconds` argument of AbortSignal.timeout(), an [EnforceRange] integer. */
-function toTimeoutMilliseconds(value) {
-  const number = Number(value);
-  if (!Number.isFinite(number) || number < 0 || number > Number.MAX_SAFE_INTEGER) {
-    throw new TypeError(
-      "Failed to execute 'timeout' on 'AbortSignal': the delay must be a finite, " +
-        "non-negative number of milliseconds.",
-    );
-  }
-  return Math.trunc(number);
-}
-
-class AbortSignal extends EventTarget {
-  #aborted = false;
-  #reason = undefined;
-  /** Signals made by AbortSignal.any() that abort when this one does. */
-  #dependents = [];
-
-  static {
-    createAbortSignal = () => {
-      const signal = new AbortSignal(ABORT_SIGNAL_TOKEN);
-      claimForCurrentRequest(signal);
-      return signal;
-    };
-    signalAbort = (signal, reason) => {
-      if (signal.#aborted) {
-        return;
-      }
-      signal.#aborted = true;
-      signal.#reason =
-        reason === undefined ? new DOMException(ABORT_MESSAGE, "AbortError") : reason;
-      const dependents = signal.#dependents;
-      signal.#dependents = [];
-      try {
-        const event = new Event("abort");
-        setEventTrusted(event);
-        signal.dispatchEvent(event);
-      } finally {
-        // workerd drops the listeners of a signal once it has fired, since it cannot fire again.
-        removeAllEventListeners(signal);
-        for (const dependent of dependents) {
-          signalAbort(dependent, signal.#reason);
-        }
-      }
-    };
-  }
-
-  constructor(token = undefined) {
-    if (token !== ABORT_SIGNAL_TOKEN) {
-      throw new TypeError("Illegal constructor");
-    }
-    super();
-  }
-
-  get aborted() {
-    assertSameRequest(this, "RefcountedCanceler");
-    return this.#aborted;
-  }
-
-  get reason() {
-    assertSameRequest(this, "RefcountedCanceler");
-    return this.#reason;
-  }
-
-  get onabort() {
-    return getEventHandlerAttribute(this, "abort");
-  }
-
-  set onabort(handler) {
-    setEventHandlerAttribute(this, "abort", handler);
-  }
-
-  throwIfAborted() {
-    assertSameRequest(this, "RefcountedCanceler");
-    if (this.#aborted) {
-      throw this.#reason;
-    }
-  }
-
-  static abort(reason = undefined) {
-    const signal = createAbortSignal();
-    signalAbort(signal, reason);
-    return signal;
-  }
-
-  static timeout(milliseconds) {
-    const delay = toTimeoutMilliseconds(milliseconds);
-    // A timer outside a request is the global-scope error in Workers, so check before creating
-    // the signal. setTimeout itself makes the same check.
-    assertInRequest();
-    const signal = createAbortSignal();
-    // `setTimeout` is the bootstrap's own function from timers.js, which shares this module
-    // scope, so a worker that replaces globalThis.setTimeout does not change this timer.
-    setTimeout(() => {
-      signalAbort(signal, new DOMException(TIMEOUT_ABORT_MESSAGE, "TimeoutError"));
-    }, delay);
-    return signal;
-  }
-
-  static any(signals) {
-    if (signals === null || typeof signals !== "object" || !(Symbol.iterator in signals)) {
-      throw new TypeError("AbortSignal.any() requires an iterable of AbortSignal objects.");
-    }
-    const sources = [];
-    for (const value of signals) {
-      sources.push(requireAbortSignal(value, "Each member of the AbortSignal.any() argument"));
-    }
-    for (const source of sources) {
-      if (source.aborted) {
-        return AbortSignal.abort(source.reason);
-      }
-    }
-    const signal = createAbortSignal();
-    for (const source of sources) {
-      source.#dependents.push(signal);
-    }
-    return signal;
-  }
-}
-Object.defineProperty(AbortSignal.prototype, Symbol.toStringTag, {
-  value: "AbortSignal",
-  configurable: true,
-});
-
-class AbortController {
-  #signal;
-
-  // NOTE: workerd ties AbortController to the current request's I/O context and may reject it at
-  // global scope. This runtime allows it there and lets any request use such a controller.
-  constructor() {
-    claimForCurrentRequest(this);
-    this.#signal = createAbortSignal();
-  }
-
-  get signal() {
-    return this.#signal;
-  }
-
-  abort(reason = undefined) {
-    assertSameRequest(this, "RefcountedCanceler");
-    signalAbort(this.#signal, reason);
-  }
-}
-Object.defineProperty(AbortController.prototype, Symbol.toStringTag, {
-  value: "AbortController",
-  configurable: true,
-});
-
-defineGlobal("DOMException", DOMException);
-defineGlobal("Event", Event);
-defineGlobal("CustomEvent", CustomEvent);
-defineGlobal("ErrorEvent", ErrorEvent);
-defineGlobal("EventTarget", EventTarget);
-defineGlobal("AbortSignal", AbortSignal);
-defineGlobal("AbortController", AbortController);
+return {
+  Event,
+  CustomEvent,
+  ErrorEvent,
+  EventTarget,
+  setEventTrusted,
+  beginEventDispatch,
+  endEventDispatch,
+  isEventStopped,
+  removeAllEventListeners,
+  getEventHandlerAttribute,
+  setEventHandlerAttribute,
+};

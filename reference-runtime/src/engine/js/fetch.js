@@ -1,5 +1,17 @@
 // Outbound fetch(). The engine performs the HTTP exchange off the isolate thread and calls
 // `completeFetch` or `failFetch` as an event of the request that started it.
+//
+// A chunk: `engine/bootstrap.rs` wraps this file in `export default function (core) { ... }`, so
+// the names below come from the core and the `return` at the end lists the chunk's exports.
+
+const {
+  Headers,
+  NULL_BODY_STATUSES,
+  Request,
+  assertInRequest,
+  createInternalResponse,
+  host,
+} = core;
 
 /** Resolvers of each fetch in flight, by id. */
 const pendingFetches = new Map();
@@ -79,4 +91,4 @@ function failFetch(id, message) {
   pending.reject(new TypeError(message));
 }
 
-defineGlobal("fetch", fetch);
+return { fetch, completeFetch, failFetch };

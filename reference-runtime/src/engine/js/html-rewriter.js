@@ -2,6 +2,31 @@
 // workerd uses; see natives/html_rewriter.rs). `transform()` feeds the response body to the
 // rewriter chunk by chunk and streams out what it writes. Handlers run synchronously while
 // lol_html parses, and get content objects that are valid only during that call.
+//
+// A chunk: `engine/bootstrap.rs` wraps this file in `export default function (core) { ... }`, so
+// the names below come from the core and the `return` at the end lists the chunk's exports.
+
+const {
+  Headers,
+  Response,
+  bufferSourceBytes,
+  host,
+  requireChunk,
+  resolvedUndefined,
+  uponPromise,
+} = core;
+const {
+  acquireReadableStreamDefaultReader,
+  createReadableStream,
+  newDeferred,
+  promiseReadRequest,
+  readableStreamDefaultControllerClose,
+  readableStreamDefaultControllerEnqueue,
+  readableStreamDefaultControllerError,
+  readableStreamDefaultReaderRead,
+  readableStreamReaderGenericCancel,
+  readableStreamRecordOf,
+} = requireChunk("streams");
 
 const HANDLER_FLAGS = { element: 1, comments: 2, text: 4, doctype: 8, end: 16 };
 
@@ -390,4 +415,4 @@ function createRewrittenStream(state, source, elementHandlers, documentHandlers)
   return output;
 }
 
-defineGlobal("HTMLRewriter", HTMLRewriter);
+return { HTMLRewriter };

@@ -51,9 +51,8 @@ function installClock() {
   });
 }
 
-/** Global event listeners; `fetch` listeners are kept apart because dispatch must see throws. */
-const globalEvents = new EventTarget();
-
+// Global event listeners are on `globalEventTarget()`, except `fetch` listeners, which are kept
+// apart because dispatch must see what they throw.
 function installGlobalEvents() {
   defineHidden(globalThis, "addEventListener", function addEventListener(type, listener, options) {
     if (String(type) === "fetch") {
@@ -62,17 +61,17 @@ function installGlobalEvents() {
       }
       return;
     }
-    globalEvents.addEventListener(type, listener, options);
+    globalEventTarget().addEventListener(type, listener, options);
   });
   defineHidden(globalThis, "removeEventListener", function removeEventListener(type, listener, options) {
     if (String(type) === "fetch") {
       workerState.fetchListeners = workerState.fetchListeners.filter((l) => l !== listener);
       return;
     }
-    globalEvents.removeEventListener(type, listener, options);
+    globalEventTarget().removeEventListener(type, listener, options);
   });
   defineHidden(globalThis, "dispatchEvent", function dispatchEvent(event) {
-    return globalEvents.dispatchEvent(event);
+    return globalEventTarget().dispatchEvent(event);
   });
 }
 
@@ -82,9 +81,14 @@ function installGlobalEvents() {
  */
 export function install(nativeHost, config) {
   host = nativeHost;
-  for (const [name, value] of globalDefinitions) {
-    defineHidden(globalThis, name, value);
+  for (const [name, value, chunkName] of globalDefinitions) {
+    if (chunkName === undefined) {
+      defineHidden(globalThis, name, value);
+    } else {
+      defineLazyGlobal(name, chunkName);
+    }
   }
+  hideLazyGlobalAccessors();
   installGlobalEvents();
   installClock();
   disallowCodeGeneration();
@@ -99,12 +103,24 @@ export function install(nativeHost, config) {
 
   return {
     dispatchFetch,
-    fireTimer,
-    completeFetch,
-    failFetch,
-    reportRejections,
+    // A timer or a fetch in flight implies that its chunk is loaded, so without the chunk there
+    // is nothing to fire or complete.
+    fireTimer(id) {
+      loadedChunk("timers")?.fireTimer(id);
+    },
+    completeFetch(id, status, statusText, headerPairs, body, urlList) {
+      loadedChunk("fetch")?.completeFetch(id, status, statusText, headerPairs, body, urlList);
+    },
+    failFetch(id, message) {
+      loadedChunk("fetch")?.failFetch(id, message);
+    },
+    reportRejections(list) {
+      requireChunk("rejections").reportRejections(list);
+    },
     cancelStream,
-    dropTimers,
+    dropTimers(ids) {
+      loadedChunk("timers")?.dropTimers(ids);
+    },
     describeError,
     setModuleHandler(handler) {
       workerState.handler = handler;

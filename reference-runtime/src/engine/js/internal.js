@@ -1,16 +1,26 @@
-// Module-scope state shared by every bootstrap file. The engine concatenates the files listed in
+// Module-scope state shared by every core file. The engine concatenates the core files listed in
 // `engine/bootstrap.rs` into one ES module, so each file sees these names without imports and
-// user code sees none of them.
+// user code sees none of them. Chunks reach them through `chunkCore()` in chunks.js.
 
 /** Native functions of the isolate, set by `install()` before any user code runs. */
 let host = null;
 
-/** `[name, value]` pairs that `install()` defines on the global object. */
+/**
+ * Globals that `install()` defines, in order: `[name, value]`, or `[name, undefined, chunkName]`
+ * for a lazy global that is an export of that chunk.
+ */
 const globalDefinitions = [];
 
 /** Queues a global such as `Headers` for `install()` to define, non-enumerable as in browsers. */
 function defineGlobal(name, value) {
   globalDefinitions.push([name, value]);
+}
+
+/** Queues globals that are exports of chunk `chunkName` and load it on first access. */
+function defineLazyGlobals(chunkName, names) {
+  for (const name of names) {
+    globalDefinitions.push([name, undefined, chunkName]);
+  }
 }
 
 const CROSS_REQUEST_MESSAGE =

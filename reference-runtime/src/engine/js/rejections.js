@@ -1,5 +1,11 @@
 // The `unhandledrejection` and `rejectionhandled` events. The engine records what QuickJS's
 // rejection tracker reports while JS runs and hands the list over once the job queue is empty.
+//
+// A chunk: `engine/bootstrap.rs` wraps this file in `export default function (core) { ... }`, so
+// the names below come from the core and the `return` at the end lists the chunk's exports.
+
+const { describeError, globalEventTarget, host, requireChunk } = core;
+const { Event, setEventTrusted } = requireChunk("events");
 
 class PromiseRejectionEvent extends Event {
   #promise;
@@ -41,7 +47,7 @@ function reportRejections(list) {
       reportedRejections.delete(promise);
       const event = new PromiseRejectionEvent("rejectionhandled", { promise, reason });
       setEventTrusted(event);
-      globalEvents.dispatchEvent(event);
+      globalEventTarget().dispatchEvent(event);
     }
   }
 
@@ -53,11 +59,11 @@ function reportRejections(list) {
       cancelable: true,
     });
     setEventTrusted(event);
-    globalEvents.dispatchEvent(event);
+    globalEventTarget().dispatchEvent(event);
     if (!event.defaultPrevented) {
       host.log("error", `Uncaught (in promise) ${describeError(reason)}`);
     }
   }
 }
 
-defineGlobal("PromiseRejectionEvent", PromiseRejectionEvent);
+return { PromiseRejectionEvent, reportRejections };

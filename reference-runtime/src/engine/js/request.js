@@ -46,7 +46,7 @@ function cloneCf(cf) {
   if (typeof cf !== "object") {
     throw new TypeError("The cf property of a Request must be an object.");
   }
-  return structuredClone(cf);
+  return requireChunk("structured-clone").structuredClone(cf);
 }
 
 // Set by the static block of Request.
@@ -145,7 +145,7 @@ class Request {
       this.#headers = new Headers(initHeaders);
     }
     if (initSignal !== undefined) {
-      if (initSignal !== null && !(initSignal instanceof AbortSignal)) {
+      if (initSignal !== null && !isChunkInstance(initSignal, "abort", "AbortSignal")) {
         throw new TypeError("Failed to construct 'Request': member signal is not of type AbortSignal.");
       }
       this.#signal = initSignal;
@@ -201,7 +201,7 @@ class Request {
   // Like workerd, a request without a signal gets one that never aborts, made on first access.
   get signal() {
     if (this.#signal === null) {
-      this.#signal = createAbortSignal();
+      this.#signal = requireChunk("abort").createAbortSignal();
     }
     return this.#signal;
   }

@@ -6,18 +6,22 @@
 // under their standard names (`state`, `storedError`, `queue`, ...). The algorithms below take and
 // return records, so user code that patches the public classes cannot change them. Streams and
 // their readers and writers are I/O objects of the request that created them.
+//
+// A chunk: `engine/bootstrap.rs` wraps this file in `export default function (core) { ... }`, so
+// the names below come from the core and the `return` at the end lists the chunk's exports.
 
-const promiseThen = Promise.prototype.then;
-const resolvedUndefined = Promise.resolve(undefined);
-
-/** Calls `onFulfilled`/`onRejected` on settlement; returns the derived promise. */
-function uponPromise(promise, onFulfilled, onRejected) {
-  return promiseThen.call(promise, onFulfilled, onRejected);
-}
-
-function markPromiseHandled(promise) {
-  promiseThen.call(promise, undefined, () => {});
-}
+const {
+  assertSameRequest,
+  claimForCurrentRequest,
+  concatBytes,
+  isChunkInstance,
+  markPromiseHandled,
+  promiseThen,
+  requireChunk,
+  resolvedUndefined,
+  toEnforcedUnsignedInteger,
+  uponPromise,
+} = core;
 
 /** Creates a promise with its resolve and reject functions, and a flag set once it settled. */
 function newDeferred() {
@@ -136,19 +140,6 @@ function readCallbackMember(dictionary, name, what) {
     throw new TypeError(`The ${name} member of ${what} must be a function.`);
   }
   return value;
-}
-
-/** Web IDL's [EnforceRange] unsigned long long conversion. */
-function toEnforcedUnsignedInteger(value, what) {
-  const number = Number(value);
-  if (!Number.isFinite(number)) {
-    throw new TypeError(`${what} must be a finite number.`);
-  }
-  const integer = Math.trunc(number);
-  if (integer < 0 || integer > Number.MAX_SAFE_INTEGER) {
-    throw new TypeError(`${what} is outside the accepted range.`);
-  }
-  return integer;
 }
 
 // ---- ArrayBuffer helpers
@@ -2160,7 +2151,7 @@ function readPipeOptions(options) {
   const preventCancel = Boolean(options.preventCancel);
   const preventClose = Boolean(options.preventClose);
   const signal = options.signal;
-  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+  if (signal !== undefined && !isChunkInstance(signal, "abort", "AbortSignal")) {
     throw new TypeError("The signal member of the pipe options must be an AbortSignal.");
   }
   return { preventAbort, preventCancel, preventClose, signal };
@@ -2766,7 +2757,7 @@ function writableStreamAbort(stream, reason) {
   if (stream.state === "closed" || stream.state === "errored") {
     return resolvedUndefined;
   }
-  signalAbort(stream.controller.signal, reason);
+  requireChunk("abort").signalAbort(stream.controller.signal, reason);
   const state = stream.state;
   if (state === "closed" || state === "errored") {
     return resolvedUndefined;
@@ -3084,7 +3075,7 @@ function setUpWritableStreamDefaultController(
   controller.stream = stream;
   stream.controller = controller;
   resetQueue(controller);
-  controller.signal = createAbortSignal();
+  controller.signal = requireChunk("abort").createAbortSignal();
   controller.started = false;
   controller.strategySizeAlgorithm = sizeAlgorithm;
   controller.strategyHWM = highWaterMark;
@@ -3973,16 +3964,38 @@ Object.defineProperty(CountQueuingStrategy.prototype, Symbol.toStringTag, {
   configurable: true,
 });
 
-defineGlobal("ReadableStream", ReadableStream);
-defineGlobal("ReadableStreamDefaultReader", ReadableStreamDefaultReader);
-defineGlobal("ReadableStreamBYOBReader", ReadableStreamBYOBReader);
-defineGlobal("ReadableStreamDefaultController", ReadableStreamDefaultController);
-defineGlobal("ReadableByteStreamController", ReadableByteStreamController);
-defineGlobal("ReadableStreamBYOBRequest", ReadableStreamBYOBRequest);
-defineGlobal("WritableStream", WritableStream);
-defineGlobal("WritableStreamDefaultWriter", WritableStreamDefaultWriter);
-defineGlobal("WritableStreamDefaultController", WritableStreamDefaultController);
-defineGlobal("TransformStream", TransformStream);
-defineGlobal("TransformStreamDefaultController", TransformStreamDefaultController);
-defineGlobal("ByteLengthQueuingStrategy", ByteLengthQueuingStrategy);
-defineGlobal("CountQueuingStrategy", CountQueuingStrategy);
+return {
+  ReadableStream,
+  ReadableStreamDefaultReader,
+  ReadableStreamBYOBReader,
+  ReadableStreamDefaultController,
+  ReadableByteStreamController,
+  ReadableStreamBYOBRequest,
+  WritableStream,
+  WritableStreamDefaultWriter,
+  WritableStreamDefaultController,
+  TransformStream,
+  TransformStreamDefaultController,
+  ByteLengthQueuingStrategy,
+  CountQueuingStrategy,
+  STREAM_LOCKED_MESSAGE,
+  acquireReadableStreamDefaultReader,
+  bufferedStreamBytes,
+  createBufferedByteStream,
+  createReadableStream,
+  createTransformStream,
+  isReadableStreamLocked,
+  markStreamConsumed,
+  newDeferred,
+  promiseReadRequest,
+  readAllBytes,
+  readableStreamDefaultControllerClose,
+  readableStreamDefaultControllerEnqueue,
+  readableStreamDefaultControllerError,
+  readableStreamDefaultReaderRead,
+  readableStreamPipeTo,
+  readableStreamReaderGenericCancel,
+  readableStreamRecordOf,
+  readableStreamTee,
+  transformStreamDefaultControllerEnqueue,
+};

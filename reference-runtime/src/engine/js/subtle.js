@@ -3,6 +3,21 @@
 // importKey and exportKey for HMAC, ECDSA (P-256, P-384) and Ed25519. The cryptography runs in
 // Rust (natives/subtle.rs); this file owns the keys, the algorithm rules and the errors, whose
 // texts follow workerd.
+//
+// A chunk: `engine/bootstrap.rs` wraps this file in `export default function (core) { ... }`, so
+// the names below come from the core and the `return` at the end lists the chunk's exports.
+
+const {
+  assertInRequest,
+  bufferSourceBytes,
+  concatBytes,
+  createDOMException,
+  host,
+  isBufferSource,
+  requireChunk,
+  toEnforcedUnsignedInteger,
+} = core;
+const { atob, btoa } = requireChunk("encoding");
 
 /** Key usages in the order workerd reports them, which is also the order of the standard. */
 const KEY_USAGES = [
@@ -58,7 +73,7 @@ const ECDSA_JWK_ALGS = { "P-256": "ES256", "P-384": "ES384" };
 const EC_FIELD_BYTES = { "P-256": 32, "P-384": 48 };
 
 function cryptoError(name, message) {
-  return new DOMException(message, name);
+  return createDOMException(message, name);
 }
 
 // ---- Keys
@@ -1035,15 +1050,7 @@ function unimplementedKeyOperation(algorithm, key, usage, operation) {
   });
 }
 
+/** The object that `crypto.subtle` returns; crypto.js defines that getter. */
 const subtleCrypto = new SubtleCrypto(SUBTLE_CRYPTO_TOKEN);
 
-Object.defineProperty(Crypto.prototype, "subtle", {
-  get() {
-    return subtleCrypto;
-  },
-  enumerable: true,
-  configurable: true,
-});
-
-defineGlobal("SubtleCrypto", SubtleCrypto);
-defineGlobal("CryptoKey", CryptoKey);
+return { SubtleCrypto, CryptoKey, subtleCrypto };

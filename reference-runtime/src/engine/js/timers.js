@@ -1,5 +1,10 @@
 // setTimeout, setInterval and their clear functions. The engine keeps the deadlines and calls
 // `fireTimer` when one is due, in the context of the request that set the timer.
+//
+// A chunk: `engine/bootstrap.rs` wraps this file in `export default function (core) { ... }`, so
+// the names below come from the core and the `return` at the end lists the chunk's exports.
+
+const { assertInRequest, host } = core;
 
 /** Callback, arguments and repeat flag of each pending timer, by id. */
 const timerCallbacks = new Map();
@@ -63,7 +68,4 @@ function dropTimers(ids) {
   }
 }
 
-defineGlobal("setTimeout", setTimeout);
-defineGlobal("setInterval", setInterval);
-defineGlobal("clearTimeout", clearTimeout);
-defineGlobal("clearInterval", clearInterval);
+return { setTimeout, setInterval, clearTimeout, clearInterval, fireTimer, dropTimers };

@@ -1,23 +1,19 @@
 // URL and URLSearchParams (WHATWG URL standard). Parsing, the setters and the
 // application/x-www-form-urlencoded format run in Rust; see natives/url.rs.
+//
+// A chunk: `engine/bootstrap.rs` wraps this file in `export default function (core) { ... }`, so
+// the names below come from the core and the `return` at the end lists the chunk's exports.
 
-/** Web IDL's USVString conversion: lone surrogates become U+FFFD. */
-function toUSVString(value) {
-  return String(value).toWellFormed();
-}
+const {
+  createIteratorPrototype,
+  createPairIterator,
+  host,
+  parseURLComponents,
+  toUSVString,
+} = core;
 
 /** Message of the TypeError for a string that does not parse as a URL (workerd's text). */
 const INVALID_URL_MESSAGE = "Invalid URL string.";
-
-/** Parses `input` against an optional `base` and returns the URL's components, or null. */
-function parseURLComponents(input, base) {
-  const components =
-    base === undefined
-      ? host.urlParse(toUSVString(input))
-      : host.urlParse(toUSVString(input), toUSVString(base));
-  // The native returns undefined for a failed parse.
-  return components ?? null;
-}
 
 /** Splits a query string (without its `?`) into `[name, value]` pairs. */
 function decodeFormPairs(query) {
@@ -36,42 +32,6 @@ function encodeFormPairs(pairs) {
     flat.push(name, value);
   }
   return host.formEncode(flat);
-}
-
-/**
- * Builds the iterator object that `entries()`, `keys()` and `values()` return. `readEntry(index)`
- * returns the entry at `index`, or undefined past the end. It runs at each `next()`, so the
- * iterator reflects changes made while it runs, as Web IDL's pair iterators do.
- */
-function createPairIterator(prototype, readEntry, kind) {
-  let index = 0;
-  const iterator = Object.create(prototype);
-  Object.defineProperty(iterator, "next", {
-    value: function next() {
-      const entry = readEntry(index);
-      if (entry === undefined) {
-        return { value: undefined, done: true };
-      }
-      index++;
-      if (kind === "key") {
-        return { value: entry[0], done: false };
-      }
-      if (kind === "value") {
-        return { value: entry[1], done: false };
-      }
-      return { value: [entry[0], entry[1]], done: false };
-    },
-    writable: true,
-    configurable: true,
-  });
-  return iterator;
-}
-
-/** Creates the shared prototype of one interface's iterators, e.g. "URLSearchParams Iterator". */
-function createIteratorPrototype(tag) {
-  const prototype = Object.create(Object.getPrototypeOf(Object.getPrototypeOf([][Symbol.iterator]())));
-  Object.defineProperty(prototype, Symbol.toStringTag, { value: tag, configurable: true });
-  return prototype;
 }
 
 const URL_SEARCH_PARAMS_ITERATOR_PROTOTYPE = createIteratorPrototype("URLSearchParams Iterator");
@@ -404,5 +364,4 @@ class URL {
 }
 Object.defineProperty(URL.prototype, Symbol.toStringTag, { value: "URL", configurable: true });
 
-defineGlobal("URL", URL);
-defineGlobal("URLSearchParams", URLSearchParams);
+return { URL, URLSearchParams, decodeFormPairs };

@@ -1,5 +1,10 @@
 // URLPattern (WHATWG URL Pattern standard). Rust parses patterns and inputs (natives/urlpattern.rs)
 // and returns each component's regular expression, which this file runs with JS RegExp.
+//
+// A chunk: `engine/bootstrap.rs` wraps this file in `export default function (core) { ... }`, so
+// the names below come from the core and the `return` at the end lists the chunk's exports.
+
+const { host, toUSVString } = core;
 
 const URL_PATTERN_COMPONENTS = [
   "protocol",
@@ -152,4 +157,4 @@ function matchURLPattern(components, input, baseURL) {
   return result;
 }
 
-defineGlobal("URLPattern", URLPattern);
+return { URLPattern };

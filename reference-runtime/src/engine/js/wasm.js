@@ -2,6 +2,9 @@
 // generation, which Workers disallows, so every such path fails with a CompileError.
 // NOTE: QuickJS has no WebAssembly engine, so modules that Workers accepts as bindings cannot
 // run here either.
+//
+// A chunk: `engine/bootstrap.rs` wraps this file in `export default function (core) { ... }`,
+// and the `return` at the end lists the chunk's exports.
 
 const WASM_DISALLOWED_MESSAGE = "Wasm code generation disallowed by embedder";
 
@@ -61,4 +64,4 @@ Object.defineProperty(WebAssemblyNamespace, Symbol.toStringTag, {
   configurable: true,
 });
 
-defineGlobal("WebAssembly", WebAssemblyNamespace);
+return { WebAssembly: WebAssemblyNamespace };

@@ -10,8 +10,8 @@ use url::form_urlencoded;
 // crate runs the URL Web Platform Tests through it). It is public but hidden from the docs.
 use url::quirks;
 
-/// Registers `urlParse`, `urlSet`, `formDecode` and `formEncode` on `host`.
-pub(crate) fn register<'js>(ctx: &Ctx<'js>, host: &Object<'js>) -> Result<()> {
+/// Registers `urlParse` on `host`, for Request and Response, which are in the core.
+pub(crate) fn register_parse<'js>(ctx: &Ctx<'js>, host: &Object<'js>) -> Result<()> {
     // urlParse(input: string, base?: string) -> components, or null when either fails to parse.
     host.set(
         "urlParse",
@@ -25,7 +25,11 @@ pub(crate) fn register<'js>(ctx: &Ctx<'js>, host: &Object<'js>) -> Result<()> {
             },
         )?,
     )?;
+    Ok(())
+}
 
+/// Registers `urlSet`, `formDecode` and `formEncode` on `host`, for the url chunk.
+pub(crate) fn register<'js>(ctx: &Ctx<'js>, host: &Object<'js>) -> Result<()> {
     // urlSet(href: string, name: string, value: string) -> components after running the setter
     // `name` ("protocol", "username", ..., "hash") on the URL `href`. A setter that rejects the
     // value leaves the URL unchanged, as the standard requires.
