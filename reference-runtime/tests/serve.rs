@@ -265,3 +265,52 @@ async fn several_workers_route_by_host() {
     let _ = stop.send(());
     server.await.unwrap().unwrap();
 }
+
+#[tokio::test]
+async fn client_disconnect_cancels_the_stream() {
+    let script = r#"
+        let cancelled = "no";
+        export default { fetch(request) {
+            if (new URL(request.url).pathname === "/status") return new Response(cancelled);
+            let sent = 0;
+            const stream = new ReadableStream({
+                async pull(controller) {
+                    await new Promise((resolve) => setTimeout(resolve, 20));
+                    controller.enqueue(new TextEncoder().encode(`chunk ${sent++}\n`));
+                },
+                cancel(reason) { cancelled = "yes: " + (reason && reason.name); },
+            });
+            return new Response(stream);
+        } };
+    "#;
+    let server = Server::start(script, ServeOptions::default()).await;
+
+    let mut stream = TcpStream::connect(server.address).await.unwrap();
+    stream
+        .write_all(b"GET /stream HTTP/1.1\r\nhost: x\r\n\r\n")
+        .await
+        .unwrap();
+    let mut head = vec![0u8; 256];
+    let read = tokio::time::timeout(Duration::from_secs(5), stream.read(&mut head))
+        .await
+        .expect("the stream starts")
+        .unwrap();
+    let head = String::from_utf8_lossy(&head[..read]).into_owned();
+    assert!(head.contains("transfer-encoding: chunked"), "{head}");
+    drop(stream);
+
+    let mut status = String::new();
+    for _ in 0..50 {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        status = exchange(
+            server.address,
+            b"GET /status HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n",
+        )
+        .await;
+        if status.contains("yes") {
+            break;
+        }
+    }
+    assert!(status.contains("yes: AbortError"), "{status}");
+    server.stop().await;
+}
