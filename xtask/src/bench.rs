@@ -6,13 +6,13 @@ mod ceiling;
 mod charts;
 mod criterion;
 mod launch;
-mod load;
+pub mod load;
 mod machine;
 mod markdown;
 mod measure;
-mod process;
+pub mod process;
 mod report;
-mod stats;
+pub mod stats;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -10,6 +10,7 @@ mod bench;
 mod command;
 mod conformance;
 mod fuzz;
+mod load_test;
 mod matrix;
 mod runtimes;
 mod test;
@@ -32,6 +33,8 @@ enum Task {
     Bench(bench::Args),
     /// Run the conformance suite and print a summary per area.
     Conformance(conformance::Args),
+    /// Send a bounded load to one server process with many workers, and check errors and RSS.
+    LoadTest(load_test::Args),
     /// Run the cargo fuzz targets for a bounded time each (needs cargo-fuzz).
     Fuzz(fuzz::Args),
     /// Run the suite on every installed runtime and write target/edgecase/matrix.html and .md.
@@ -50,6 +53,7 @@ fn main() -> ExitCode {
         Task::Bench(args) => bench::run(&args),
         Task::Conformance(args) => conformance::run(&args),
         Task::Fuzz(args) => fuzz::run(&args),
+        Task::LoadTest(args) => load_test::run(&args),
         Task::Matrix(args) => matrix::run(&args),
         Task::Runtimes(action) => runtimes::run(&action),
         Task::Test => test::run(),

@@ -52,8 +52,19 @@ impl Connection {
 
     /// Sends `GET path` and returns the status and the whole body.
     pub async fn get(&mut self, path: &str) -> anyhow::Result<(http::StatusCode, Bytes)> {
+        let host = self.host.clone();
+        self.get_from(&host, path).await
+    }
+
+    /// Sends `GET path` with the given `Host` header, which picks the worker on a server that
+    /// routes by host.
+    pub async fn get_from(
+        &mut self,
+        host: &str,
+        path: &str,
+    ) -> anyhow::Result<(http::StatusCode, Bytes)> {
         let request = http::Request::get(path)
-            .header(http::header::HOST, &self.host)
+            .header(http::header::HOST, host)
             .body(Empty::new())
             .context("invalid request path")?;
         self.sender.ready().await?;

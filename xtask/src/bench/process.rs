@@ -43,6 +43,11 @@ impl Server {
         })
     }
 
+    /// Returns the PID of the server process.
+    pub fn pid(&self) -> u32 {
+        self.pid
+    }
+
     /// Fails when the process has already exited, naming the log to read.
     pub fn ensure_running(&mut self) -> anyhow::Result<()> {
         let Some(child) = self.child.as_mut() else {
