@@ -189,6 +189,20 @@ impl ServerProcess {
             command.current_dir(dir);
         }
 
+        // A run stopped by a signal never drops its sessions, so each server also gets
+        // SIGTERM from the kernel when the harness thread that started it exits.
+        #[cfg(target_os = "linux")]
+        // SAFETY: the closure runs in the forked child before exec and calls only prctl, which
+        // is async-signal-safe.
+        unsafe {
+            command.pre_exec(|| {
+                if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM) < 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+
         let control = match launch.port {
             PortSource::ControlFd { .. } => Some(std::io::pipe().map_err(failed)?),
             _ => None,
