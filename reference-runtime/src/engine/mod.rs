@@ -36,9 +36,12 @@ pub(crate) enum Output {
     Forward { request_id: u64 },
 }
 
-/// The 500 that Workers sends when a handler throws: empty body, `Content-Length: 0`.
+/// The 500 that workerd sends when a handler throws: the body `Internal Server Error`, with no
+/// content type (measured on workerd 2026-11-23).
 pub(crate) fn internal_error_response() -> http::Response<Body> {
-    status_response(http::StatusCode::INTERNAL_SERVER_ERROR, Bytes::new())
+    let mut response = http::Response::new(Body::full(Bytes::from_static(b"Internal Server Error")));
+    *response.status_mut() = http::StatusCode::INTERNAL_SERVER_ERROR;
+    response
 }
 
 pub(crate) fn status_response(status: http::StatusCode, body: Bytes) -> http::Response<Body> {

@@ -165,9 +165,15 @@ function settleResponse(requestId, result) {
 
 function runModuleHandler(requestId, request) {
   const handler = workerState.handler;
+  // Without a default export, workerd dispatches as a service worker with no listeners, which
+  // passes the request through to the origin.
+  if (handler === undefined) {
+    host.passThrough(requestId, false);
+    return;
+  }
   let result;
   try {
-    if (handler === null || handler === undefined || typeof handler.fetch !== "function") {
+    if (handler === null || typeof handler.fetch !== "function") {
       host.log("warn", NO_FETCH_EXPORT_WARNING);
       throw new Error("Handler does not export a fetch() function.");
     }
