@@ -23,7 +23,10 @@ async fn cold_start(runtime: &Runtime, script: &str, syntax: Syntax) {
         .await
         .expect("request gets a response");
     assert_eq!(response.status(), 200);
-    runtime.remove_worker(&name).await.expect("worker is removed");
+    runtime
+        .remove_worker(&name)
+        .await
+        .expect("worker is removed");
 }
 
 /// Times `iters` cold starts up to their first response; each removal runs untimed.

@@ -34,6 +34,7 @@ fn write_header(out: &mut String, report: &Report) {
         "`{}`, started {}, took {:.0} s.\n",
         report.command, report.started_utc, report.duration_s
     );
+
     let _ = writeln!(
         out,
         "Machine: {} cores ({}), {} memory, {}, kernel {}, {}.",
@@ -44,9 +45,10 @@ fn write_header(out: &mut String, report: &Report) {
         machine.kernel.as_deref().unwrap_or("unknown"),
         machine.rustc.as_deref().unwrap_or("unknown rustc"),
     );
+
     let source = &report.source;
     let commit = source.commit.as_deref().unwrap_or("unknown");
-    // The measured code is the reference runtime, so only its changes are named here;
+    // The measured code is the reference runtime, so only its changes are named here.
     // report.json lists every path.
     let runtime_paths: Vec<&str> = source
         .uncommitted
@@ -66,6 +68,7 @@ fn write_header(out: &mut String, report: &Report) {
             runtime_paths.join(", ")
         ),
     };
+
     let _ = writeln!(
         out,
         "Load average (1, 5, 15 min) at the start: {}; at the end: {}.\n",
