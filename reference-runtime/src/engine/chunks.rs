@@ -50,7 +50,9 @@ pub(crate) fn register<'js>(ctx: &Ctx<'js>, host: &Object<'js>) -> Result<()> {
 }
 
 fn load<'js>(ctx: &Ctx<'js>, host: &Object<'js>, name: &str) -> Result<Value<'js>> {
-    let Some((index, chunk)) = bootstrap::chunks().enumerate().find(|(_, c)| c.name == name)
+    let Some((index, chunk)) = bootstrap::chunks()
+        .enumerate()
+        .find(|(_, c)| c.name == name)
     else {
         let message = format!("chunk `{name}` not found in SOURCES of engine/bootstrap.rs");
         return Err(Exception::throw_type(ctx, &message));
@@ -225,7 +227,10 @@ mod tests {
             assert_eq!(response.status(), 200, "request {round} failed");
             let out: Value = serde_json::from_slice(&response.into_body().collect().await)
                 .expect("worker returns JSON");
-            assert_eq!(out["types"], serde_json::json!(["function", "function", "function"]));
+            assert_eq!(
+                out["types"],
+                serde_json::json!(["function", "function", "function"])
+            );
             assert_eq!(out["digestBytes"], 32);
         }
     }

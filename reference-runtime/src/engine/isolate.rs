@@ -81,6 +81,7 @@ impl Isolate {
             Context::full(&runtime).map_err(|e| format!("failed to create a JS context: {e}"))?;
 
         let syntax = spec.resolved_syntax();
+        bootstrap::precompile()?;
         state
             .cpu_deadline
             .set(Some(Instant::now() + spec.limits.startup_cpu()));

@@ -39,7 +39,8 @@ pub(crate) enum Output {
 /// The 500 that workerd sends when a handler throws: the body `Internal Server Error`, with no
 /// content type (measured on workerd 2026-11-23).
 pub(crate) fn internal_error_response() -> http::Response<Body> {
-    let mut response = http::Response::new(Body::full(Bytes::from_static(b"Internal Server Error")));
+    let mut response =
+        http::Response::new(Body::full(Bytes::from_static(b"Internal Server Error")));
     *response.status_mut() = http::StatusCode::INTERNAL_SERVER_ERROR;
     response
 }

@@ -1,8 +1,9 @@
 // Chunks: the parts of the runtime's JS that an isolate loads on first use instead of at start.
 // `engine/bootstrap.rs` lists them. Each chunk file is compiled once per process into a module
 // whose default export is a function of `core`, the object that `chunkCore()` returns here, and
-// that function returns the chunk's exports. Core code asks for a chunk where it needs one, as
-// in `requireChunk("streams").readAllBytes(stream)`, and lazy globals ask on first access.
+// that function returns the chunk's exports. Core code calls `requireChunk` where it needs a
+// chunk, as in `requireChunk("streams").readAllBytes(stream)`, and a lazy global calls it on
+// first access.
 
 /** Exports of each chunk that this isolate has loaded, by chunk name. */
 const loadedChunks = new Map();
@@ -10,7 +11,8 @@ const loadedChunks = new Map();
 /**
  * Returns the exports of chunk `name`, loading it on first use. Loading runs JS, so it counts
  * against the CPU and memory limits of whatever is running, and a failed load is retried on the
- * next call.
+ * next call. A chunk may require another one while it loads, but two chunks that require each
+ * other that way would recurse until the stack overflows.
  */
 function requireChunk(name) {
   let exports = loadedChunks.get(name);
@@ -63,8 +65,9 @@ function globalEventTarget() {
 let coreForChunks = null;
 
 /**
- * Returns the core names that chunks may use. It is built on the first chunk load, after
- * `install()` has set `host`, and each name holds the value it has from then on.
+ * Returns the core names that chunks may use. The object is built on the first chunk load,
+ * after `install()` has set `host`, and keeps the values the names have then, so it must not
+ * list a name that the core assigns again later.
  */
 function chunkCore() {
   if (coreForChunks === null) {

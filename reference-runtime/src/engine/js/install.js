@@ -81,9 +81,12 @@ function installGlobalEvents() {
  */
 export function install(nativeHost, config) {
   host = nativeHost;
-  for (const [name, value, chunkName] of globalDefinitions) {
+  // An indexed loop, because destructuring each entry would create an iterator per global.
+  for (let index = 0; index < globalDefinitions.length; index += 3) {
+    const name = globalDefinitions[index];
+    const chunkName = globalDefinitions[index + 2];
     if (chunkName === undefined) {
-      defineHidden(globalThis, name, value);
+      defineHidden(globalThis, name, globalDefinitions[index + 1]);
     } else {
       defineLazyGlobal(name, chunkName);
     }

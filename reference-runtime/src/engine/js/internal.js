@@ -1,25 +1,26 @@
 // Module-scope state shared by every core file. The engine concatenates the core files listed in
-// `engine/bootstrap.rs` into one ES module, so each file sees these names without imports and
-// user code sees none of them. Chunks reach them through `chunkCore()` in chunks.js.
+// `engine/bootstrap.rs` into one ES module, so each file uses these names without imports and
+// user code cannot reach them. Chunks get them from `chunkCore()` in chunks.js.
 
 /** Native functions of the isolate, set by `install()` before any user code runs. */
 let host = null;
 
 /**
- * Globals that `install()` defines, in order: `[name, value]`, or `[name, undefined, chunkName]`
- * for a lazy global that is an export of that chunk.
+ * Globals that `install()` defines, in order, as a flat list of `name, value, chunkName` triples.
+ * `chunkName` is undefined for a global with a value, and names the chunk that exports a lazy
+ * global. The list is flat because creating an array per global costs more at every start.
  */
 const globalDefinitions = [];
 
 /** Queues a global such as `Headers` for `install()` to define, non-enumerable as in browsers. */
 function defineGlobal(name, value) {
-  globalDefinitions.push([name, value]);
+  globalDefinitions.push(name, value, undefined);
 }
 
 /** Queues globals that are exports of chunk `chunkName` and load it on first access. */
 function defineLazyGlobals(chunkName, names) {
-  for (const name of names) {
-    globalDefinitions.push([name, undefined, chunkName]);
+  for (let index = 0; index < names.length; index++) {
+    globalDefinitions.push(names[index], undefined, chunkName);
   }
 }
 

@@ -1,6 +1,6 @@
 // Lazy globals: globals that are exports of a chunk. `install()` defines each one as an accessor
 // that loads the chunk on first access and then replaces itself with the data property that an
-// eager global would be, so `typeof`, enumeration, assignment and `delete` behave as for any
+// eager global would be. So `typeof`, enumeration, assignment and `delete` behave as for any
 // other global, and the property descriptor functions never show the accessor.
 // NOTE: `Object.defineProperty` on a lazy global that was never read acts on the accessor, so
 // `{ writable: false }` leaves the global undefined, where an eager global would keep its value.
