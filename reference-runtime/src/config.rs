@@ -144,7 +144,7 @@ impl Limits {
     }
 }
 
-/// How requests to a worker with several instances pick an instance.
+/// Routing policy that picks an instance of a worker with several instances.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case", tag = "policy")]
 pub enum Routing {
@@ -193,7 +193,7 @@ pub struct WorkerSpec {
     pub limits: Limits,
     /// Number of isolates that serve this worker at once (at least 1).
     pub instances: usize,
-    /// How a request picks one of the instances.
+    /// Policy that picks one of the instances for each request.
     pub routing: Routing,
     /// Where a request goes when the worker passes it through: a service worker that never
     /// calls `respondWith`, or an exception after `passThroughOnException()`.
@@ -239,7 +239,7 @@ impl WorkerSpec {
 pub struct RuntimeConfig {
     /// OS threads that run isolates; each isolate stays on one of them.
     pub threads: usize,
-    /// Longest time `waitUntil` tasks may run after the response (Workers: 30 s).
+    /// Maximum time `waitUntil` tasks may run after the response (Workers: 30 s).
     pub wait_until_limit: Duration,
     /// An isolate that serves no request for this long is evicted; `None` keeps idle isolates
     /// for ever, as standalone workerd does.

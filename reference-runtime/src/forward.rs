@@ -97,7 +97,7 @@ fn bad_gateway(worker: &str, request_id: u64, reason: &str) -> http::Response<Bo
     status_response(http::StatusCode::BAD_GATEWAY, Bytes::new())
 }
 
-/// The answer when a request should pass through but the worker has no origin.
+/// Returns the 502 for a request that should pass through when the worker has no origin.
 pub(crate) fn no_origin(worker: &str, request_id: u64) -> http::Response<Body> {
     tracing::warn!(
         worker,

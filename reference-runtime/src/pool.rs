@@ -70,7 +70,7 @@ pub(crate) enum Command {
     },
 }
 
-/// The answer of an isolate thread to a fetch.
+/// Reply of an isolate thread to a fetch.
 pub(crate) enum FetchReply {
     /// The worker's response.
     Response(http::Response<Body>),

@@ -27,9 +27,9 @@ pub struct ServeOptions {
     pub max_body_bytes: usize,
     /// Largest request line plus headers, in bytes; a larger one gets 431 (Workers: 128 KB).
     pub max_header_bytes: usize,
-    /// Longest wait for a client to send its request head; a slower client is disconnected.
+    /// Maximum wait for a client to send its request head. A slower client is disconnected.
     pub header_read_timeout: Duration,
-    /// Longest wait, after a shutdown signal, for in-flight requests and `waitUntil` tasks.
+    /// Maximum wait, after a shutdown signal, for in-flight requests and `waitUntil` tasks.
     pub shutdown_grace: Duration,
     /// Lets the worker's `fetch()` reach this server's own address; off by default, so a
     /// worker cannot loop through the front door.

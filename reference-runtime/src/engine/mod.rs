@@ -22,7 +22,7 @@ pub(crate) use outbound::{BlockedAddresses, FetchOutcome, perform as perform_fet
 /// QuickJS aborts the process when its limit is at or above the real stack.
 pub(crate) const THREAD_STACK_SIZE: usize = 8 << 20;
 
-/// What an isolate hands back to its thread after running.
+/// Result that an isolate hands back to its thread after running.
 pub(crate) enum Output {
     /// The response to one request; `failed` marks a script error, a hang or a limit.
     Response {
